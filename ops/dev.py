@@ -1,0 +1,144 @@
+"""The dev runner: embedded services, migrations, demo data and every process of the platform.
+
+    python -m ops.dev demo              # services + migrate + seed + web + worker + beat, foreground
+    python -m ops.dev services start|stop|status
+    python -m ops.dev migrate
+
+Ctrl-C or SIGTERM stops every process this runner started, then the embedded services.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ops import embedded
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "platform"), str(ROOT), env.get("PYTHONPATH", "")]).rstrip(
+        os.pathsep)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PY, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT, env=_env())  # noqa: S603
+
+
+def migrate() -> None:
+    manage("migrate_schemas", "--shared", "-v", "0")
+    manage("migrate_schemas", "--tenant", "--executor", "multiprocessing", "-v", "0")
+    manage("ensure_public_tenant", "-v", "0")
+
+
+def _services_start() -> None:
+    needs_pg = "DATABASE_URL" not in os.environ
+    needs_redis = "REDIS_URL" not in os.environ
+    if needs_pg or needs_redis:
+        status = embedded.start_all(postgres=needs_pg, valkey=needs_redis)
+        print(f"embedded services: postgres pid {status.postgres_pid}, valkey pid {status.valkey_pid}", flush=True)
+
+
+def _services_stop() -> None:
+    embedded.stop_all()
+    print("embedded services stopped", flush=True)
+
+
+def demo(port: int, bind: str) -> int:
+    _services_start()
+    children: list[subprocess.Popen[bytes]] = []
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        migrate()
+        manage("seed_demo")
+        env = _env()
+        commands = {
+            "web": [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{bind}:{port}",
+                    "--workers", "2", "--threads", "8", "--worker-class", "gthread", "--timeout", "60",
+                    "--graceful-timeout", "5", "--access-logfile", "-"],
+            "worker": [PY, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency",
+                       "2", "--hostname", "demo@%h", "--without-mingle", "--without-gossip"],
+            "beat": [PY, "-m", "celery", "-A", "config", "beat", "--loglevel", "WARNING",
+                     "--schedule", str(embedded.DATA_DIR / "celerybeat-schedule")],
+        }
+        for name, command in commands.items():
+            children.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603
+            print(f"started {name} (pid {children[-1].pid})", flush=True)
+        print(f"\nShoreline is running. Agency portal: http://shoreline.localhost:{port}/  (Ctrl-C to stop)\n",
+              flush=True)
+        while not stopping:
+            for child in children:
+                if child.poll() is not None:
+                    print(f"process {child.args[2]} exited with {child.returncode}; stopping", flush=True)
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        _services_stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops.dev")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo_p = sub.add_parser("demo", help="run the whole platform with demo data in the foreground")
+    demo_p.add_argument("--port", type=int, default=int(os.environ.get("SHORELINE_PORT", "8000")))
+    demo_p.add_argument("--bind", default="127.0.0.1")
+    services_p = sub.add_parser("services", help="start, stop or show the embedded services")
+    services_p.add_argument("action", choices=["start", "stop", "status"])
+    sub.add_parser("migrate", help="start services if needed and migrate every schema")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            return demo(args.port, args.bind)
+        if args.command == "services":
+            if args.action == "start":
+                _services_start()
+            elif args.action == "stop":
+                _services_stop()
+            else:
+                print(embedded.status())
+            return 0
+        if args.command == "migrate":
+            _services_start()
+            migrate()
+            return 0
+    except embedded.EmbeddedServiceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as error:
+        print(f"error: {' '.join(map(str, error.cmd[1:3]))} failed with exit code {error.returncode}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

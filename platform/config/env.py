@@ -1,0 +1,105 @@
+"""The one reader of the process environment.
+
+Every setting that can come from the environment is a typed field here; nothing
+else in Shoreline calls ``os.environ``. Defaults are safe for a laptop; the
+production settings module refuses to start on the ones that are not.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SECRET_KEY = "shoreline-insecure-development-key-do-not-use-in-production"
+
+
+def _csv(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return list(value)  # type: ignore[call-overload]
+
+
+class ShorelineEnv(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    debug: bool = Field(False, alias="DEBUG")
+    secret_key: str = Field(DEFAULT_SECRET_KEY, alias="SECRET_KEY")
+    allowed_hosts: list[str] = Field(default_factory=list, alias="ALLOWED_HOSTS")
+    shoreline_domain: str = Field("shoreline.localhost", alias="SHORELINE_DOMAIN")
+    public_scheme: str = Field("http", alias="SHORELINE_SCHEME")
+    public_port: int | None = Field(8000, alias="SHORELINE_PORT")
+    data_dir: Path = Field(REPO_ROOT / ".data", alias="SHORELINE_DATA_DIR")
+
+    database_url: str | None = Field(None, alias="DATABASE_URL")
+    redis_url: str | None = Field(None, alias="REDIS_URL")
+    db_conn_max_age: int = Field(60, alias="DB_CONN_MAX_AGE")
+
+    # Widget API: anonymous (token-less) chat is only ever allowed with DEBUG on too.
+    widget_allow_anonymous: bool = Field(False, alias="WIDGET_ALLOW_ANONYMOUS")
+
+    openai_api_key: str | None = Field(None, alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
+    openai_chat_model: str = Field("gpt-4o-mini", alias="OPENAI_CHAT_MODEL")
+    openai_embedding_model: str = Field("text-embedding-3-small", alias="OPENAI_EMBEDDING_MODEL")
+
+    stripe_secret_key: str | None = Field(None, alias="STRIPE_SECRET_KEY")
+    stripe_webhook_secret: str | None = Field(None, alias="STRIPE_WEBHOOK_SECRET")
+    stripe_api_base: str | None = Field(None, alias="STRIPE_API_BASE")
+    twilio_account_sid: str | None = Field(None, alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str | None = Field(None, alias="TWILIO_AUTH_TOKEN")
+    twilio_from_number: str | None = Field(None, alias="TWILIO_FROM_NUMBER")
+    sendgrid_api_key: str | None = Field(None, alias="SENDGRID_API_KEY")
+    email_from: str = Field("Shoreline <no-reply@shoreline.localhost>", alias="EMAIL_FROM")
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> list[str]:
+        return _csv(value)
+
+    @field_validator("public_port", mode="before")
+    @classmethod
+    def _blank_port(cls, value: object) -> object:
+        return None if value in ("", "none", "None") else value
+
+    @property
+    def uses_embedded_postgres(self) -> bool:
+        return not self.database_url
+
+    @property
+    def uses_embedded_redis(self) -> bool:
+        return not self.redis_url
+
+    def secret_values(self) -> list[str]:
+        """Configured secrets, so tests can prove none of them ever leaves the server."""
+        values = [
+            self.secret_key,
+            self.openai_api_key,
+            self.stripe_secret_key,
+            self.stripe_webhook_secret,
+            self.twilio_auth_token,
+            self.sendgrid_api_key,
+        ]
+        return [v for v in values if v]
+
+    def production_problems(self) -> list[str]:
+        problems = []
+        if self.debug:
+            problems.append("DEBUG is on")
+        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 50:
+            problems.append("SECRET_KEY is the default or shorter than 50 characters")
+        if self.uses_embedded_postgres:
+            problems.append("DATABASE_URL is not set (the embedded PostgreSQL is for development only)")
+        if self.uses_embedded_redis:
+            problems.append("REDIS_URL is not set (the embedded Valkey is for development only)")
+        if not self.allowed_hosts:
+            problems.append("ALLOWED_HOSTS is empty")
+        return problems
+
+
+@lru_cache(maxsize=1)
+def load_env() -> ShorelineEnv:
+    return ShorelineEnv.model_validate(dict(os.environ))

@@ -1,0 +1,229 @@
+"""Settings shared by every environment. Values that vary come from config.env."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, unquote, urlparse
+
+from config.env import REPO_ROOT, load_env
+
+ENV = load_env()
+
+BASE_DIR = REPO_ROOT
+DEBUG = ENV.debug
+SECRET_KEY = ENV.secret_key
+SHORELINE_DOMAIN = ENV.shoreline_domain
+ALLOWED_HOSTS = ENV.allowed_hosts or [SHORELINE_DOMAIN, f".{SHORELINE_DOMAIN}"]
+
+# --- Apps: which tables live where is decided once, here (django-tenants) -----------
+SHARED_APPS = [
+    "django_tenants",
+    "controlplane.core",  # first shared migration: CREATE EXTENSION vector in public
+    "controlplane.clients",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "axes",
+    "controlplane.accounts",
+    "controlplane.billing",
+    "controlplane.audit",
+    "controlplane.portal",
+    "frontend",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "tenants.bots",
+    "tenants.dashboard",
+    "tenants.demo",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "clients.Client"
+TENANT_DOMAIN_MODEL = "clients.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+ROOT_URLCONF = "config.urls_tenant"
+SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+TENANT_LIMIT_SET_CALLS = True
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+
+MIDDLEWARE = [
+    "django_tenants.middleware.main.TenantMainMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "controlplane.accounts.middleware.HostMembershipMiddleware",
+    "controlplane.accounts.middleware.ForcePasswordChangeMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "frontend" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "frontend.context_processors.shell",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+
+
+# --- Database ------------------------------------------------------------------------
+def _database_from_url(url: str) -> dict[str, object]:
+    parsed = urlparse(url)
+    options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+    host = options.pop("host", None) or parsed.hostname or ""
+    return {
+        "NAME": unquote(parsed.path.lstrip("/")),
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": host,
+        "PORT": str(parsed.port or ""),
+        "OPTIONS": options,
+    }
+
+
+if ENV.database_url:
+    _db = _database_from_url(ENV.database_url)
+else:
+    from ops.embedded import DATABASE_NAME, postgres_socket_dir
+
+    _db = {"NAME": DATABASE_NAME, "USER": "postgres", "PASSWORD": "", "HOST": str(postgres_socket_dir()),
+           "PORT": "", "OPTIONS": {}}
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django_tenants.postgresql_backend",
+        **_db,
+        # Session-level search_path is how django-tenants isolates schemas; a pooler
+        # in front must run in session mode (see docs/decisions/0002-*).
+        "CONN_MAX_AGE": ENV.db_conn_max_age,
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"NAME": "test_shoreline"},
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis, cache, Celery ------------------------------------------------------------
+if ENV.redis_url:
+    REDIS_URL = ENV.redis_url
+else:
+    from ops.embedded import VALKEY_PORT
+
+    REDIS_URL = f"redis://127.0.0.1:{VALKEY_PORT}/0"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Every key carries the tenant schema, so one client's cache never serves another.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "TIMEOUT": 300,
+    }
+}
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "platform-heartbeat": {"task": "controlplane.core.tasks.worker_heartbeat", "schedule": 30.0},
+}
+
+# --- Auth ------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "controlplane.accounts.passwords.RoleMinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "controlplane.accounts.passwords.NotCurrentPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "auth/lockout.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+
+# --- Cookies and headers (SEC-3) -----------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 12
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_NAME = "shoreline_session"
+CSRF_COOKIE_NAME = "shoreline_csrf"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- i18n, static ------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "/static/"
+STATIC_ROOT = ENV.data_dir / "static"
+# frontend/dist is written by the front-end build (make assets); absent before the first build.
+STATICFILES_DIRS = [p for p in (BASE_DIR / "frontend" / "static", BASE_DIR / "frontend" / "dist") if p.exists()]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = ENV.data_dir / "media"
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+
+# --- Shoreline ------------------------------------------------------------------------------
+SHORELINE_PUBLIC_SCHEME = ENV.public_scheme
+SHORELINE_PUBLIC_PORT = ENV.public_port
+WIDGET_ALLOW_ANONYMOUS = ENV.widget_allow_anonymous
+OPENAI_API_KEY = ENV.openai_api_key
+OPENAI_BASE_URL = ENV.openai_base_url
+OPENAI_CHAT_MODEL = ENV.openai_chat_model
+OPENAI_EMBEDDING_MODEL = ENV.openai_embedding_model
+STRIPE_SECRET_KEY = ENV.stripe_secret_key
+STRIPE_WEBHOOK_SECRET = ENV.stripe_webhook_secret
+TWILIO_ACCOUNT_SID = ENV.twilio_account_sid
+TWILIO_AUTH_TOKEN = ENV.twilio_auth_token
+SENDGRID_API_KEY = ENV.sendgrid_api_key
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "cmdstanpy": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
+}

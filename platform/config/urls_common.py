@@ -1,0 +1,11 @@
+"""Routes both hosts serve: sign-in, sign-out, password change."""
+
+from django.urls import path
+
+from controlplane.accounts import views as account_views
+
+auth_urlpatterns = [
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", account_views.password_change, name="password_change"),
+]

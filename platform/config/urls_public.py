@@ -1,0 +1,22 @@
+"""The public host (SHORELINE_DOMAIN): agency portal, widget API, health."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path
+
+from config.urls_common import auth_urlpatterns
+from controlplane.core.views import healthz
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("portal:home")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("portal/", include("controlplane.portal.urls")),
+    *auth_urlpatterns,
+]

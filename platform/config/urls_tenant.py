@@ -1,0 +1,17 @@
+"""Client hosts (<slug>.SHORELINE_DOMAIN): the view-only dashboard and its sign-in.
+
+No agency route is mounted here at all (SEC-7).
+"""
+
+from django.urls import path
+
+from config.urls_common import auth_urlpatterns
+from controlplane.accounts import views as account_views
+from tenants.dashboard import views as dashboard_views
+
+urlpatterns = [
+    path("", dashboard_views.dashboard_home, name="home"),
+    path("impersonate/", account_views.impersonation_redeem, name="impersonation_redeem"),
+    path("impersonate/end/", account_views.impersonation_end, name="impersonation_end"),
+    *auth_urlpatterns,
+]

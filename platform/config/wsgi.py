@@ -1,0 +1,14 @@
+import os
+import sys
+from pathlib import Path
+
+_root = Path(__file__).resolve().parents[2]
+for _path in (_root / "platform", _root):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")  # noqa: SIM112
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+application = get_wsgi_application()

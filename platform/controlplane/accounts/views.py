@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from controlplane.accounts.forms import HostLoginForm, PasswordChangeForm
+from controlplane.accounts.middleware import SESSION_HOST_KEY
+from controlplane.accounts.services import user_set_password
+
+
+class LoginView(auth_views.LoginView):
+    form_class = HostLoginForm
+    template_name = "auth/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)  # logs in and rotates the session key
+        self.request.session[SESSION_HOST_KEY] = connection.schema_name
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    template_name = "auth/logged_out.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_set_password(user=request.user, new_password=form.cleaned_data["new_password"], request=request)
+        update_session_auth_hash(request, request.user)
+        messages.success(request, "Your password has been changed.")
+        return redirect("home")
+    return render(
+        request,
+        "auth/password_change.html",
+        {"form": form, "forced": request.user.must_change_password},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET"])
+def impersonation_redeem(request: HttpRequest) -> HttpResponse:
+    """Client host: open a read-only, bannered session for the admin who asked (AX-9)."""
+    from django.contrib.auth import login
+
+    from controlplane.accounts.impersonation import ImpersonationError, impersonation_ticket_redeem
+    from controlplane.accounts.middleware import SESSION_IMPERSONATION_KEY
+    from controlplane.accounts.models import Role, User
+
+    try:
+        payload = impersonation_ticket_redeem(ticket=request.GET.get("ticket", ""),
+                                              schema_name=connection.schema_name)
+    except ImpersonationError as error:
+        return render(request, "auth/impersonation_error.html", {"error": str(error)}, status=403)
+    admin = User.objects.filter(pk=payload["admin"], role=Role.PLATFORM_ADMIN, is_active=True).first()
+    if admin is None:
+        return render(request, "auth/impersonation_error.html",
+                      {"error": "The admin account behind this link no longer exists."}, status=403)
+    login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SESSION_HOST_KEY] = connection.schema_name
+    request.session[SESSION_IMPERSONATION_KEY] = {"schema": connection.schema_name, "admin": admin.email}
+    return redirect("home")
+
+
+@require_http_methods(["POST"])
+def impersonation_end(request: HttpRequest) -> HttpResponse:
+    from django.contrib.auth import logout
+
+    from controlplane.audit.services import audit_record
+    from controlplane.accounts.middleware import SESSION_IMPERSONATION_KEY
+
+    impersonation = request.session.get(SESSION_IMPERSONATION_KEY)
+    if impersonation and request.user.is_authenticated:
+        audit_record(action="impersonation.ended", actor=request.user,
+                     client_slug=getattr(request.tenant, "slug", ""), request=request)
+    logout(request)
+    return render(request, "auth/logged_out.html", {"impersonation_ended": bool(impersonation)})

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from controlplane.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.portal_home, name="home"),
+    path("clients/new/", views.client_create, name="client_create"),
+    path("clients/<slug:slug>/", views.client_detail, name="client_detail"),
+    path("clients/<slug:slug>/plan/", views.client_plan_change, name="client_plan_change"),
+    path("clients/<slug:slug>/impersonate/", views.client_impersonate, name="client_impersonate"),
+    path("staff/", views.staff_list, name="staff"),
+    path("audit/", views.audit_log, name="audit"),
+]

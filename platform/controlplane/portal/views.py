@@ -1,0 +1,115 @@
+"""The agency's super-portal (public host only). Every view checks the role (SEC-7)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from controlplane.accounts.decorators import admin_required, agency_required
+from controlplane.accounts.selectors import agency_user_list, client_user_list
+from controlplane.accounts.services import user_create
+from controlplane.audit.selectors import audit_log_list
+from controlplane.billing.selectors import plan_list
+from controlplane.clients.selectors import client_get, client_list, client_public_url
+from controlplane.clients.services import ProvisioningError, client_change_plan, client_provision
+from controlplane.portal.forms import ClientCreateForm, PlanChangeForm, StaffCreateForm
+from controlplane.accounts.impersonation import impersonation_ticket_issue
+
+
+def _plan_choices() -> list[tuple[str, str]]:
+    return [(p.key, f"{p.name} — {p.monthly_price}/mo, {p.monthly_message_quota:,} messages") for p in plan_list()]
+
+
+@require_GET
+@agency_required
+def portal_home(request: HttpRequest) -> HttpResponse:
+    clients = list(client_list())
+    return render(request, "portal/home.html", {"clients": clients, "client_urls": {
+        c.slug: client_public_url(c) for c in clients}})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def client_create(request: HttpRequest) -> HttpResponse:
+    form = ClientCreateForm(request.POST or None, plans=_plan_choices())
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = client_provision(
+                name=form.cleaned_data["name"], slug=form.cleaned_data["slug"],
+                industry=form.cleaned_data["industry"], plan_key=form.cleaned_data["plan"],
+                owner_email=form.cleaned_data["owner_email"], actor=request.user, request=request,
+            )
+        except ProvisioningError as error:
+            form.add_error(None, str(error))
+        else:
+            return render(request, "portal/client_created.html", {
+                "result": result, "login_url": client_public_url(result.client, "/login/")})
+    return render(request, "portal/client_form.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_GET
+@agency_required
+def client_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    client = client_get(slug=slug)
+    if client is None:
+        raise Http404
+    return render(request, "portal/client_detail.html", {
+        "client": client,
+        "plan_form": PlanChangeForm(initial={"plan": client.plan.key if client.plan else ""},
+                                    plans=_plan_choices()),
+        "users": client_user_list(client=client),
+        "dashboard_url": client_public_url(client),
+        "audit": audit_log_list(client_slug=slug)[:20],
+    })
+
+
+@require_POST
+@admin_required
+def client_plan_change(request: HttpRequest, slug: str) -> HttpResponse:
+    client = client_get(slug=slug)
+    if client is None:
+        raise Http404
+    form = PlanChangeForm(request.POST, plans=_plan_choices())
+    if form.is_valid():
+        client_change_plan(client=client, plan_key=form.cleaned_data["plan"], actor=request.user, request=request)
+        messages.success(request, f"{client.name} is now on the {client.plan} plan.")
+    else:
+        messages.error(request, "Choose one of the listed plans.")
+    return redirect("portal:client_detail", slug=slug)
+
+
+@require_POST
+@admin_required
+def client_impersonate(request: HttpRequest, slug: str) -> HttpResponse:
+    client = client_get(slug=slug)
+    if client is None:
+        raise Http404
+    ticket = impersonation_ticket_issue(admin=request.user, client=client, request=request)
+    return redirect(client_public_url(client, f"/impersonate/?ticket={ticket}"))
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    form = StaffCreateForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = user_create(email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+                                  full_name=form.cleaned_data["full_name"], actor=request.user, request=request)
+        except ValidationError as error:
+            form.add_error("email", error.messages[0])
+    return render(request, "portal/staff.html", {"form": form, "users": agency_user_list(), "created": created},
+                  status=400 if request.method == "POST" and not created else 200)
+
+
+@require_GET
+@admin_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    page = Paginator(audit_log_list(action=request.GET.get("action", "")), 50).get_page(request.GET.get("page"))
+    return render(request, "portal/audit.html", {"page": page, "action": request.GET.get("action", "")})

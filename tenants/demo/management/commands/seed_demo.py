@@ -1,0 +1,62 @@
+"""Seed the demo agency and its six clients. Safe to run on every `make demo`.
+
+Accounts get generated one-time passwords (SEC-5 applies to the demo too). They are
+kept in .data/demo-credentials.json, which never leaves this machine, so each run can
+print them again until the account has chosen its own password.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from controlplane.accounts.models import Role, User
+from controlplane.accounts.services import user_create
+from controlplane.clients.models import Client
+from controlplane.clients.selectors import client_public_url, public_url
+from controlplane.clients.services import client_provision
+from tenants.demo.clients import DEMO_ADMIN_EMAIL, DEMO_CLIENTS, DEMO_STAFF_EMAIL
+
+
+class Command(BaseCommand):
+    help = "Create the demo agency (one admin, one staff member) and six clients, one per industry mode."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = settings.ENV.data_dir / "demo-credentials.json"
+        credentials: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+
+        for email, role in ((DEMO_ADMIN_EMAIL, Role.PLATFORM_ADMIN), (DEMO_STAFF_EMAIL, Role.STAFF)):
+            if not User.objects.filter(email=email).exists():
+                credentials[email] = user_create(email=email, role=role).one_time_password
+        for slug, name, industry, plan, owner in DEMO_CLIENTS:
+            if not Client.objects.filter(slug=slug).exists():
+                result = client_provision(name=name, slug=slug, industry=industry, plan_key=plan,
+                                          owner_email=owner)
+                credentials[owner] = result.one_time_password
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(credentials, indent=2))
+        path.chmod(0o600)
+        self._print_logins(credentials)
+
+    def _print_logins(self, credentials: dict[str, str]) -> None:
+        def password_for(email: str) -> str:
+            user = User.objects.filter(email=email).first()
+            if user is not None and not user.must_change_password:
+                return "(you chose your own password)"
+            return f"{credentials.get(email, '(unknown: run make clean-data)')}  (change at first sign-in)"
+
+        out = self.stdout
+        out.write("\n=== Shoreline demo ===")
+        out.write(f"Agency portal   {public_url('/')}")
+        out.write(f"  admin   {DEMO_ADMIN_EMAIL}   {password_for(DEMO_ADMIN_EMAIL)}")
+        out.write(f"  staff   {DEMO_STAFF_EMAIL}   {password_for(DEMO_STAFF_EMAIL)}")
+        out.write("Client dashboards")
+        for client in Client.objects.exclude(schema_name="public").order_by("name"):
+            owner = client.memberships.select_related("user").order_by("id").first()
+            email = owner.user.email if owner else "-"
+            out.write(f"  {client.name:<26} {client_public_url(client)}")
+            out.write(f"      {email}   {password_for(email)}")
+        out.write(f"Health          {public_url('/healthz')}\n")

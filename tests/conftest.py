@@ -1,0 +1,143 @@
+"""Test session: real embedded PostgreSQL + Valkey, a public tenant and two clients.
+
+Nothing of ours is mocked. The embedded services are started here when DATABASE_URL /
+REDIS_URL are unset, and stopped again at the end if this session started them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+_started_services = False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _started_services
+    # The settings object is the only reader of the environment in the product;
+    # tests only decide whether embedded services are needed.
+    if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
+        return
+    from ops import embedded
+
+    before = embedded.status()
+    embedded.start_all(postgres=not os.environ.get("DATABASE_URL"), valkey=not os.environ.get("REDIS_URL"))
+    _started_services = before.postgres_pid is None or before.valkey_pid is None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _started_services and not os.environ.get("SHORELINE_KEEP_SERVICES"):
+        from ops import embedded
+
+        embedded.stop_all()
+
+
+@dataclass
+class SeededClient:
+    client: object
+    host: str
+    owner_email: str
+    owner_password: str
+
+
+PUBLIC_HOST = "shoreline.localhost"
+CLIENT_PASSWORD = "correct horse battery staple"
+ADMIN_EMAIL = "admin@agency.test"
+STAFF_EMAIL = "staff@agency.test"
+AGENCY_PASSWORD = "correct horse battery staple admin"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Public tenant, an admin, a staff member and two clients, committed once per session."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from controlplane.accounts.models import Role, User
+    from controlplane.clients.models import Client
+    from controlplane.clients.services import client_provision
+
+    with django_db_blocker.unblock():
+        call_command("ensure_public_tenant", verbosity=0)
+        if not User.objects.filter(email=ADMIN_EMAIL).exists():
+            User.objects.create_user(ADMIN_EMAIL, AGENCY_PASSWORD, role=Role.PLATFORM_ADMIN)
+            User.objects.create_user(STAFF_EMAIL, AGENCY_PASSWORD, role=Role.STAFF)
+        for slug, industry in (("alpha", "restaurant"), ("bravo", "gym")):
+            if not Client.objects.filter(slug=slug).exists():
+                result = client_provision(name=f"{slug.title()} Co", slug=slug, industry=industry,
+                                          plan_key="growth", owner_email=f"owner@{slug}.test")
+                result.owner.set_password(CLIENT_PASSWORD)
+                result.owner.must_change_password = False
+                result.owner.save()
+        connection.set_schema_to_public()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_each_test() -> Iterator[None]:
+    yield
+    from django.db import connection
+
+    connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    """Rate limits, lockouts and nonces live in the test Valkey database; start each test clean."""
+    yield
+    try:
+        from django.core.cache import cache
+
+        cache.clear()
+    except Exception:  # noqa: BLE001, S110 — a test without Django configured has nothing to clear
+        pass
+
+
+@pytest.fixture
+def client_alpha(db):  # type: ignore[no-untyped-def]
+    from controlplane.clients.models import Client
+
+    return Client.objects.get(slug="alpha")
+
+
+@pytest.fixture
+def client_bravo(db):  # type: ignore[no-untyped-def]
+    from controlplane.clients.models import Client
+
+    return Client.objects.get(slug="bravo")
+
+
+@pytest.fixture
+def admin_user(db):  # type: ignore[no-untyped-def]
+    from controlplane.accounts.models import User
+
+    return User.objects.get(email=ADMIN_EMAIL)
+
+
+@pytest.fixture
+def staff_user(db):  # type: ignore[no-untyped-def]
+    from controlplane.accounts.models import User
+
+    return User.objects.get(email=STAFF_EMAIL)
+
+
+def host_for(slug: str | None) -> str:
+    return PUBLIC_HOST if slug is None else f"{slug}.{PUBLIC_HOST}"
+
+
+@pytest.fixture
+def http():  # type: ignore[no-untyped-def]
+    """A factory of Django test clients bound to one host: http(None) public, http('alpha')."""
+    from django.test import Client as DjangoClient
+
+    def make(slug: str | None = None, **kwargs: object) -> DjangoClient:
+        return DjangoClient(HTTP_HOST=host_for(slug), **kwargs)  # type: ignore[arg-type]
+
+    return make
+
+
+def login(http_client, email: str, password: str):  # type: ignore[no-untyped-def]
+    return http_client.post("/login/", {"username": email, "password": password})
