@@ -17,6 +17,8 @@ _started_services = False
 
 def pytest_configure(config: pytest.Config) -> None:
     global _started_services
+    if not config.pluginmanager.hasplugin("django"):
+        return  # a pure unit run (-p no:django) needs no services
     # The settings object is the only reader of the environment in the product;
     # tests only decide whether embedded services are needed.
     if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
@@ -35,6 +37,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         embedded.stop_all()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """One test database per pytest process, so parallel runs on one machine never collide."""
+    from pytest_django.fixtures import _set_suffix_to_test_databases
+
+    _set_suffix_to_test_databases(str(os.getpid()))
+
+
 @dataclass
 class SeededClient:
     client: object
@@ -44,6 +54,15 @@ class SeededClient:
 
 
 PUBLIC_HOST = "shoreline.localhost"
+# Every business detail the packs refer to, so seeded bots start `active` (not needs_update).
+SEED_DETAILS = {
+    "alpha": {"business_phone": "(555) 010-0001", "booking_url": "https://alpha.example/book",
+              "menu_url": "https://alpha.example/menu", "ordering_url": "https://alpha.example/order",
+              "doordash_url": "https://alpha.example/dd", "ubereats_url": "https://alpha.example/ue",
+              "grubhub_url": "https://alpha.example/gh"},
+    "bravo": {"business_phone": "(555) 010-0002", "business_email": "hi@bravo.example",
+              "booking_url": "https://bravo.example/classes"},
+}
 CLIENT_PASSWORD = "correct horse battery staple"
 ADMIN_EMAIL = "admin@agency.test"
 STAFF_EMAIL = "staff@agency.test"
@@ -68,7 +87,8 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         for slug, industry in (("alpha", "restaurant"), ("bravo", "gym")):
             if not Client.objects.filter(slug=slug).exists():
                 result = client_provision(name=f"{slug.title()} Co", slug=slug, industry=industry,
-                                          plan_key="growth", owner_email=f"owner@{slug}.test")
+                                          plan_key="growth", owner_email=f"owner@{slug}.test",
+                                          details=SEED_DETAILS[slug])
                 result.owner.set_password(CLIENT_PASSWORD)
                 result.owner.must_change_password = False
                 result.owner.save()
@@ -77,23 +97,29 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 
 @pytest.fixture(autouse=True)
-def _public_schema_after_each_test() -> Iterator[None]:
+def _public_schema_after_each_test(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
     from django.db import connection
 
     connection.set_schema_to_public()
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache() -> Iterator[None]:
+def _clean_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     """Rate limits, lockouts and nonces live in the test Valkey database; start each test clean."""
     yield
-    try:
-        from django.core.cache import cache
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    import redis
+    from django.conf import settings
 
-        cache.clear()
-    except Exception:  # noqa: BLE001, S110 — a test without Django configured has nothing to clear
-        pass
+    # Only this run's keys: other test runs may share the Valkey database.
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    keys = list(client.scan_iter(match=f"*{settings.TEST_RUN_KEY_PREFIX}*", count=500))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

@@ -40,11 +40,19 @@ class ShorelineEnv(BaseModel):
 
     # Widget API: anonymous (token-less) chat is only ever allowed with DEBUG on too.
     widget_allow_anonymous: bool = Field(False, alias="WIDGET_ALLOW_ANONYMOUS")
+    widget_rate_bot_per_minute: float = Field(600, alias="WIDGET_RATE_BOT_PER_MINUTE", gt=0)
+    widget_rate_bot_burst: int = Field(120, alias="WIDGET_RATE_BOT_BURST", ge=1)
+    widget_rate_visitor_per_minute: float = Field(20, alias="WIDGET_RATE_VISITOR_PER_MINUTE", gt=0)
+    widget_rate_visitor_burst: int = Field(8, alias="WIDGET_RATE_VISITOR_BURST", ge=1)
 
     openai_api_key: str | None = Field(None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
     openai_chat_model: str = Field("gpt-4o-mini", alias="OPENAI_CHAT_MODEL")
     openai_embedding_model: str = Field("text-embedding-3-small", alias="OPENAI_EMBEDDING_MODEL")
+    # Stored vectors and query vectors must come from the same backend, so this is chosen
+    # explicitly and not switched by the presence of OPENAI_API_KEY.
+    embedding_backend: str = Field("minilm", alias="SHORELINE_EMBEDDING_BACKEND", pattern="^(minilm|openai)$")
+    model_timeout_seconds: float = Field(15.0, alias="SHORELINE_MODEL_TIMEOUT")
 
     stripe_secret_key: str | None = Field(None, alias="STRIPE_SECRET_KEY")
     stripe_webhook_secret: str | None = Field(None, alias="STRIPE_WEBHOOK_SECRET")

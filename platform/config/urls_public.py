@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from config.urls_common import auth_urlpatterns
 from controlplane.core.views import healthz
+from widget.api import api as widget_api
 
 
 @login_required
@@ -18,5 +19,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("portal/", include("controlplane.portal.urls")),
+    path("styleguide/", __import__("frontend.views", fromlist=["styleguide"]).styleguide, name="styleguide"),
+    path("widget/v1/", widget_api.urls),
     *auth_urlpatterns,
 ]

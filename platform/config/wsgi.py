@@ -12,3 +12,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")  # noqa
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_wsgi_application()
+
+# Load the embedding model now, not on the first visitor's message (~5 s on a cold process).
+from tenants.knowledge.embedding import knowledge_embedder  # noqa: E402
+
+knowledge_embedder().embed(["warm up"])

@@ -30,11 +30,16 @@ SHARED_APPS = [
     "controlplane.billing",
     "controlplane.audit",
     "controlplane.portal",
+    "controlplane.widgets",
     "frontend",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "tenants.bots",
+    "tenants.knowledge",
+    "tenants.conversations",
+    "tenants.leads",
+    "tenants.analytics",
     "tenants.dashboard",
     "tenants.demo",
 ]
@@ -52,6 +57,7 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "widget.cors.WidgetCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,6 +215,19 @@ OPENAI_API_KEY = ENV.openai_api_key
 OPENAI_BASE_URL = ENV.openai_base_url
 OPENAI_CHAT_MODEL = ENV.openai_chat_model
 OPENAI_EMBEDDING_MODEL = ENV.openai_embedding_model
+EMBEDDING_BACKEND = ENV.embedding_backend
+MODEL_TIMEOUT_SECONDS = ENV.model_timeout_seconds
+
+# --- Widget API (SEC-1, SEC-2, SEC-6) ------------------------------------------------------
+WIDGET_MAX_BODY_BYTES = 16 * 1024
+WIDGET_RATELIMIT_REDIS_URL = REDIS_URL
+WIDGET_RATELIMIT_KEY_PREFIX = ""
+WIDGET_RATE_BOT_PER_MINUTE = ENV.widget_rate_bot_per_minute
+WIDGET_RATE_BOT_BURST = ENV.widget_rate_bot_burst
+WIDGET_RATE_VISITOR_PER_MINUTE = ENV.widget_rate_visitor_per_minute
+WIDGET_RATE_VISITOR_BURST = ENV.widget_rate_visitor_burst
+# Origins that are ours besides SHORELINE_SCHEME://SHORELINE_DOMAIN[:PORT] (e.g. a CDN for the iframe).
+WIDGET_EXTRA_OWN_ORIGINS: list[str] = []
 STRIPE_SECRET_KEY = ENV.stripe_secret_key
 STRIPE_WEBHOOK_SECRET = ENV.stripe_webhook_secret
 TWILIO_ACCOUNT_SID = ENV.twilio_account_sid

@@ -1,5 +1,7 @@
 """Test settings: same code path, real Postgres and Valkey, faster hashing."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import REDIS_URL
 
@@ -14,11 +16,16 @@ CACHES = {
         "LOCATION": TEST_REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_PREFIX": f"t{os.getpid()}",
     }
 }
+# Parallel test runs share one Valkey database; every key of this run carries this prefix.
+TEST_RUN_KEY_PREFIX = f"t{os.getpid()}"
+WIDGET_RATELIMIT_KEY_PREFIX = f"t{os.getpid()}:"
 CELERY_BROKER_URL = TEST_REDIS_URL
 CELERY_RESULT_BACKEND = TEST_REDIS_URL
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+WIDGET_RATELIMIT_REDIS_URL = TEST_REDIS_URL

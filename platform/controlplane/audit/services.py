@@ -38,6 +38,23 @@ def audit_row_hash(row: AuditLog) -> str:
     return hashlib.sha256(_canonical(row)).hexdigest()
 
 
+def _connection_client_slug() -> str:
+    """The client whose schema the connection is on, or "" on the public schema.
+
+    Under schema_context() django-tenants sets a FakeTenant that has a schema name but no
+    slug, so callers that read connection.tenant.slug get "" there; look the slug up instead.
+    """
+    schema = connection.schema_name
+    if not schema or schema == "public":
+        return ""
+    slug = getattr(getattr(connection, "tenant", None), "slug", "")
+    if slug:
+        return str(slug)
+    from controlplane.clients.models import Client
+
+    return Client.objects.filter(schema_name=schema).values_list("slug", flat=True).first() or ""
+
+
 def _client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
@@ -62,6 +79,8 @@ def audit_record(
         actor_role = actor.role
     else:
         actor_role = ""
+    # Rows written inside a client's schema always name that client, however the schema was entered.
+    client_slug = client_slug or _connection_client_slug()
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or target.pk

@@ -101,8 +101,12 @@ def client_provision(
     owner_email: str,
     actor: Any = None,
     request: Any = None,
+    details: dict[str, str] | None = None,
 ) -> ProvisionedClient:
-    """Create the client, its schema, its domain and its owner, all or nothing."""
+    """Create the client, its schema, its domain and its owner, all or nothing.
+
+    `details` are business details (phone, booking URL, …) for the industry pack's placeholders.
+    """
     if connection.schema_name != "public":
         raise ProvisioningError("Clients can only be provisioned from the public schema.")
     plan = _validate_request(name=name, slug=slug, industry=industry, plan_key=plan_key,
@@ -118,7 +122,7 @@ def client_provision(
                 email=owner_email, role=Role.CLIENT, client=client,
                 membership_role=Membership.MemberRole.OWNER, actor=actor, request=request,
             )
-            client_provisioned.send(sender=Client, client=client, actor=actor)
+            client_provisioned.send(sender=Client, client=client, actor=actor, details=details or {})
             audit_record(
                 action="client.created", actor=actor, target=client, client_slug=slug, request=request,
                 data={"name": client.name, "industry": industry, "plan": plan.key, "owner": owner.user.email},

@@ -19,6 +19,7 @@ from controlplane.clients.models import Client
 from controlplane.clients.selectors import client_public_url, public_url
 from controlplane.clients.services import client_provision
 from tenants.demo.clients import DEMO_ADMIN_EMAIL, DEMO_CLIENTS, DEMO_STAFF_EMAIL
+from tenants.demo.setup import demo_widget_setup
 
 
 class Command(BaseCommand):
@@ -31,11 +32,15 @@ class Command(BaseCommand):
         for email, role in ((DEMO_ADMIN_EMAIL, Role.PLATFORM_ADMIN), (DEMO_STAFF_EMAIL, Role.STAFF)):
             if not User.objects.filter(email=email).exists():
                 credentials[email] = user_create(email=email, role=role).one_time_password
-        for slug, name, industry, plan, owner in DEMO_CLIENTS:
-            if not Client.objects.filter(slug=slug).exists():
-                result = client_provision(name=name, slug=slug, industry=industry, plan_key=plan,
-                                          owner_email=owner)
-                credentials[owner] = result.one_time_password
+        for spec in DEMO_CLIENTS:
+            client = Client.objects.filter(slug=spec["slug"]).first()
+            if client is None:
+                result = client_provision(name=spec["name"], slug=spec["slug"], industry=spec["industry"],
+                                          plan_key=spec["plan"], owner_email=spec["owner"], details=spec["details"])
+                credentials[spec["owner"]] = result.one_time_password
+                client = result.client
+            credentials[f"widget:{client.slug}"] = demo_widget_setup(client=client, details=spec["details"],
+                                                                     existing=credentials.get(f"widget:{client.slug}"))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(credentials, indent=2))
         path.chmod(0o600)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WidgetsConfig(AppConfig):
+    name = "controlplane.widgets"
+    label = "widgets"
+    default_auto_field = "django.db.models.BigAutoField"

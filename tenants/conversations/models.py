@@ -1,0 +1,119 @@
+"""Visitors, their sessions and conversations, every message, and what needs review."""
+
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+
+class Visitor(models.Model):
+    """WID-6: an anonymous visitor, identified by the id the widget keeps in localStorage."""
+
+    visitor_key = models.CharField(max_length=64, unique=True)
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    session_count = models.PositiveIntegerField(default=0)
+
+    @property
+    def is_returning(self) -> bool:
+        return self.session_count > 1
+
+
+class VisitorSession(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="sessions")
+    bot_id = models.PositiveBigIntegerField()
+    started_at = models.DateTimeField(db_index=True)
+    origin = models.CharField(max_length=255, blank=True)
+    page_url = models.CharField(max_length=2000, blank=True)
+    is_returning = models.BooleanField(default=False)
+
+
+class Conversation(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ENDED = "ended", "Ended"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="conversations")
+    session = models.ForeignKey(VisitorSession, on_delete=models.SET_NULL, null=True, blank=True)
+    bot_id = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    started_at = models.DateTimeField(db_index=True)
+    last_message_at = models.DateTimeField(db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    message_count = models.PositiveIntegerField(default=0)
+    lead_type = models.CharField(max_length=24, blank=True)
+    sentiment = models.CharField(max_length=8, blank=True)
+    crisis_level = models.CharField(max_length=8, default="none")
+    asked_for_contact = models.BooleanField(default=False)
+    handoff_requested_at = models.DateTimeField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-last_message_at"]
+        indexes = [models.Index(fields=["status", "last_message_at"])]
+
+
+class Message(models.Model):
+    class Role(models.TextChoices):
+        VISITOR = "visitor", "Visitor"
+        BOT = "bot", "Bot"
+
+    class Feedback(models.TextChoices):
+        UP = "up", "Helpful"
+        DOWN = "down", "Not helpful"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=8, choices=Role.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField(db_index=True)
+    # Bot replies only
+    answered_by = models.CharField(max_length=16, blank=True)
+    is_fallback = models.BooleanField(default=False)
+    citations = models.JSONField(default=list, blank=True)
+    server_ms = models.FloatField(null=True, blank=True)
+    model_ms = models.FloatField(null=True, blank=True)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    model_name = models.CharField(max_length=64, blank=True)
+    feedback = models.CharField(max_length=4, choices=Feedback.choices, blank=True)
+    # Visitor messages only: what detect found
+    lead_type = models.CharField(max_length=24, blank=True)
+    sentiment = models.CharField(max_length=8, blank=True)
+    crisis_level = models.CharField(max_length=8, blank=True)
+    buying_intent = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+
+class ReviewItem(models.Model):
+    """ADM-1/ADM-2: what the bot could not handle well, for the agency to close the loop on."""
+
+    class Kind(models.TextChoices):
+        UNKNOWN_QUESTION = "unknown_question", "Unknown question"
+        FALLBACK = "fallback", "Fallback"
+        CRISIS = "crisis", "Crisis"
+        THUMBS_DOWN = "thumbs_down", "Thumbs down"
+        HANDOFF = "handoff", "Handoff request"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+        DISMISSED = "dismissed", "Dismissed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="review_items")
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True)
+    question = models.TextField(blank=True)
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

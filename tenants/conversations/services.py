@@ -1,0 +1,268 @@
+"""The life of a visitor message inside a client's schema, and everything it records.
+
+One entry point per widget action. Each one persists all it produces in one transaction,
+so a failure stores nothing partial. The agent graph runs before the transaction opens
+and never writes (agents/ returns effects; this module applies them).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from agents.conversation.graph import conversation_reply
+from agents.conversation.ports import Turn
+from agents.conversation.results import TurnResult
+from controlplane.widgets.services import usage_record_reply
+from tenants.analytics.services import event_record
+from tenants.bots.config import BotConfig
+from tenants.bots.models import Bot, BotStatus
+from tenants.conversations.engine import bot_ports, bot_run_context
+from tenants.conversations.models import Conversation, Message, ReviewItem, Visitor, VisitorSession
+from tenants.knowledge.embedding import model_provider
+from tenants.leads.services import lead_apply_effect
+
+# A conversation with no message for this long is over; the next message starts a new one.
+CONVERSATION_IDLE_MINUTES = 30
+HISTORY_TURNS = 10
+_SEVERITY = {"none": 0, "at_risk": 1, "crisis": 2}
+
+
+class ConversationNotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    conversation_id: uuid.UUID
+    message_id: int
+    reply: str
+    answered_by: str
+    is_fallback: bool
+    is_crisis: bool
+    asked_for_contact: bool
+    lead_captured: bool
+    server_ms: float
+    booking_url: str
+
+
+def visitor_touch(*, visitor_key: str) -> Visitor:
+    now = timezone.now()
+    visitor, created = Visitor.objects.get_or_create(
+        visitor_key=visitor_key, defaults={"first_seen_at": now, "last_seen_at": now}
+    )
+    if not created:
+        Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
+    return visitor
+
+
+def session_start(*, bot: Bot, visitor_key: str, origin: str = "", page_url: str = "") -> VisitorSession:
+    """WID-6/AN-4: a widget opened. A visitor with an earlier session is a return visitor."""
+    with transaction.atomic():
+        visitor = visitor_touch(visitor_key=visitor_key)
+        Visitor.objects.filter(pk=visitor.pk).update(session_count=F("session_count") + 1)
+        visitor.refresh_from_db(fields=["session_count"])
+        session = VisitorSession.objects.create(
+            visitor=visitor, bot_id=bot.pk, started_at=timezone.now(), origin=origin[:255],
+            page_url=page_url[:2000], is_returning=visitor.session_count > 1,
+        )
+        event_record(kind="session_start", bot_id=bot.pk, visitor_id=visitor.pk,
+                     data={"returning": session.is_returning, "origin": origin[:255]})
+    return session
+
+
+def _open_conversation(*, bot: Bot, visitor: Visitor, conversation_id: uuid.UUID | None) -> Conversation | None:
+    if conversation_id is None:
+        return None
+    conversation = Conversation.objects.filter(pk=conversation_id, visitor=visitor, bot_id=bot.pk).first()
+    if conversation is None:
+        raise ConversationNotFound("This conversation does not exist for this visitor.")
+    idle_since = timezone.now() - timedelta(minutes=CONVERSATION_IDLE_MINUTES)
+    if conversation.status == Conversation.Status.ENDED or conversation.last_message_at < idle_since:
+        return None
+    return conversation
+
+
+def _history(conversation: Conversation | None) -> list[Turn]:
+    if conversation is None:
+        return []
+    rows = list(conversation.messages.order_by("-created_at", "-id").values_list("role", "text")[:HISTORY_TURNS])
+    return [Turn(role=role, text=text) for role, text in reversed(rows)]
+
+
+def _unavailable_reply(bot: Bot, config: BotConfig) -> tuple[str, str] | None:
+    """CX-6: paused or over-limit bots answer with a fixed message and never call a model."""
+    if bot.status == BotStatus.PAUSED:
+        return config.paused_message, "paused"
+    if bot.status == BotStatus.OVER_LIMIT:
+        return config.over_limit_message, "over_limit"
+    return None
+
+
+def message_reply(
+    *,
+    bot: Bot,
+    config: BotConfig,
+    client_id: int,
+    client_slug: str,
+    visitor_key: str,
+    conversation_id: uuid.UUID | None,
+    text: str,
+    started: float | None = None,
+) -> ReplyOutcome:
+    started = started if started is not None else time.perf_counter()
+    visitor = visitor_touch(visitor_key=visitor_key)
+    conversation = _open_conversation(bot=bot, visitor=visitor, conversation_id=conversation_id)
+    unavailable = _unavailable_reply(bot, config)
+    result: TurnResult | None = None
+    if unavailable is None:
+        has_lead = conversation is not None and hasattr(conversation, "lead")
+        context = bot_run_context(
+            client_slug=client_slug, bot_id=bot.pk, config=config,
+            contact_known=has_lead and bool(conversation.lead.phone or conversation.lead.email),  # type: ignore[union-attr]
+            already_asked_for_contact=bool(conversation and conversation.asked_for_contact),
+        )
+        result = conversation_reply(message=text, history=_history(conversation), context=context,
+                                    ports=bot_ports(bot.pk), model=model_provider())
+    return _persist_turn(bot=bot, config=config, client_id=client_id, visitor=visitor, conversation=conversation,
+                         text=text, result=result, unavailable=unavailable, started=started)
+
+
+def message_reply_stream(**kwargs: Any) -> Iterator[str | ReplyOutcome]:
+    """SSE: the reply in pieces of a few words, then the outcome. The graph finishes first so
+    crisis and fallback checks always see the whole answer before any of it is shown."""
+    outcome = message_reply(**kwargs)
+    words = outcome.reply.split(" ")
+    for index in range(0, len(words), 4):
+        yield " ".join(words[index:index + 4]) + (" " if index + 4 < len(words) else "")
+    yield outcome
+
+
+def _persist_turn(
+    *, bot: Bot, config: BotConfig, client_id: int, visitor: Visitor, conversation: Conversation | None, text: str,
+    result: TurnResult | None, unavailable: tuple[str, str] | None, started: float,
+) -> ReplyOutcome:
+    now = timezone.now()
+    with transaction.atomic():
+        if conversation is None:
+            conversation = Conversation.objects.create(visitor=visitor, bot_id=bot.pk, started_at=now,
+                                                       last_message_at=now)
+        visitor_message = Message(conversation=conversation, role=Message.Role.VISITOR, text=text, created_at=now)
+        bot_message = Message(conversation=conversation, role=Message.Role.BOT, created_at=now)
+        lead_created = False
+        if result is None:
+            assert unavailable is not None
+            bot_message.text, bot_message.answered_by = unavailable
+        else:
+            c = result.detection.classification
+            visitor_message.lead_type, visitor_message.sentiment = c.lead_type, c.sentiment
+            visitor_message.crisis_level, visitor_message.buying_intent = c.crisis_level, c.buying_intent
+            bot_message.text, bot_message.answered_by = result.reply, result.answered_by
+            bot_message.is_fallback, bot_message.citations = result.is_fallback, list(result.citations)
+            bot_message.model_ms = result.model_ms
+            bot_message.input_tokens, bot_message.output_tokens = result.usage.input_tokens, result.usage.output_tokens
+            bot_message.model_name = result.usage.model_name
+            _update_conversation_labels(conversation, result)
+        visitor_message.save()
+        bot_message.server_ms = round((time.perf_counter() - started) * 1000, 3)
+        bot_message.save()
+        Conversation.objects.filter(pk=conversation.pk).update(
+            message_count=F("message_count") + 2, last_message_at=now, lead_type=conversation.lead_type,
+            sentiment=conversation.sentiment, crisis_level=conversation.crisis_level,
+            asked_for_contact=conversation.asked_for_contact,
+        )
+        event_record(kind="message", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk,
+                     occurred_at=now, data={"answered_by": bot_message.answered_by,
+                                            "server_ms": bot_message.server_ms, "model_ms": bot_message.model_ms,
+                                            "lead_type": visitor_message.lead_type})
+        if result is not None:
+            lead_created = _apply_effects(bot=bot, visitor=visitor, conversation=conversation, result=result,
+                                          visitor_message=visitor_message, bot_message=bot_message, text=text)
+        usage_record_reply(client_id=client_id, input_tokens=bot_message.input_tokens,
+                           output_tokens=bot_message.output_tokens)
+    return ReplyOutcome(
+        conversation_id=conversation.pk, message_id=bot_message.pk, reply=bot_message.text,
+        answered_by=bot_message.answered_by, is_fallback=bot_message.is_fallback,
+        is_crisis=bool(result and result.is_crisis), asked_for_contact=bool(result and result.asked_for_contact),
+        lead_captured=lead_created, server_ms=bot_message.server_ms or 0.0, booking_url=config.booking_url,
+    )
+
+
+def _update_conversation_labels(conversation: Conversation, result: TurnResult) -> None:
+    c = result.detection.classification
+    if c.lead_type not in ("other", "general_question") or not conversation.lead_type:
+        conversation.lead_type = c.lead_type
+    conversation.sentiment = c.sentiment
+    if _SEVERITY.get(c.crisis_level, 0) > _SEVERITY.get(conversation.crisis_level, 0):
+        conversation.crisis_level = c.crisis_level
+    conversation.asked_for_contact = conversation.asked_for_contact or result.asked_for_contact
+
+
+def _apply_effects(
+    *, bot: Bot, visitor: Visitor, conversation: Conversation, result: TurnResult, visitor_message: Message,
+    bot_message: Message, text: str,
+) -> bool:
+    lead_created = False
+    if result.lead is not None:
+        lead, lead_created = lead_apply_effect(conversation=conversation, visitor=visitor, effect=result.lead)
+        if lead_created:
+            event_record(kind="lead_captured", bot_id=bot.pk, visitor_id=visitor.pk,
+                         conversation_id=conversation.pk,
+                         data={"lead_id": lead.pk, "score": lead.score, "lead_type": lead.lead_type})
+    if result.is_fallback:
+        event_record(kind="fallback", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
+    if result.is_crisis:
+        event_record(kind="crisis", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
+    for item in result.review_items:
+        ReviewItem.objects.create(kind=item.kind, conversation=conversation, message=bot_message, question=text,
+                                  reason=item.reason[:255], created_at=bot_message.created_at)
+    return lead_created
+
+
+def booking_click_record(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID | None, url: str = "") -> None:
+    visitor = visitor_touch(visitor_key=visitor_key)
+    if conversation_id is not None and not Conversation.objects.filter(pk=conversation_id, visitor=visitor).exists():
+        raise ConversationNotFound("This conversation does not exist for this visitor.")
+    event_record(kind="booking_click", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation_id,
+                 data={"url": url[:500]})
+
+
+def feedback_record(*, bot: Bot, visitor_key: str, message_id: int, value: str) -> Message:
+    """BEY-3: thumbs up/down on one bot answer; thumbs down opens a review item."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update().select_related("conversation", "conversation__visitor")
+            .filter(pk=message_id, role=Message.Role.BOT, conversation__visitor__visitor_key=visitor_key,
+                    conversation__bot_id=bot.pk)
+            .first()
+        )
+        if message is None:
+            raise ConversationNotFound("This message does not exist for this visitor.")
+        if message.feedback == value:
+            return message
+        message.feedback = value
+        message.save(update_fields=["feedback"])
+        event_record(kind="feedback", bot_id=bot.pk, visitor_id=message.conversation.visitor_id,
+                     conversation_id=message.conversation_id, data={"value": value, "message_id": message.pk})
+        if value == Message.Feedback.DOWN:
+            question = (
+                message.conversation.messages.filter(role=Message.Role.VISITOR, created_at__lte=message.created_at)
+                .order_by("-created_at", "-id").values_list("text", flat=True).first() or ""
+            )
+            ReviewItem.objects.create(kind=ReviewItem.Kind.THUMBS_DOWN, conversation=message.conversation,
+                                      message=message, question=question, reason="Visitor marked the answer unhelpful",
+                                      created_at=timezone.now())
+    return message
+
+
+def widget_load_record(*, bot: Bot, origin: str, page_url: str) -> None:
+    """CX-4: the widget loaded on a page; the dashboard warns when none came lately from an allowed site."""
+    event_record(kind="widget_load", bot_id=bot.pk, data={"origin": origin[:255], "page_url": page_url[:2000]})

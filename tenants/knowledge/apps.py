@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class KnowledgeConfig(AppConfig):
+    name = "tenants.knowledge"
+    label = "knowledge"
+    default_auto_field = "django.db.models.BigAutoField"

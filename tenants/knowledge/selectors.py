@@ -1,0 +1,89 @@
+"""Reads of a bot's knowledge: hybrid retrieval (pgvector HNSW + full-text, fused by rank)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+# Reciprocal-rank fusion constant (Cormack et al.); 60 is the usual, robust choice.
+RRF_K = 60
+CANDIDATES = 40
+# A chunk that also matches the words of the question is a little more trustworthy evidence.
+LEXICAL_BOOST = 0.05
+
+_HYBRID_SQL = """
+WITH vec AS (
+    SELECT id, row_number() OVER (ORDER BY embedding <=> %(q)s::vector) AS rank
+    FROM knowledge_chunk WHERE bot_id = %(bot)s
+    ORDER BY embedding <=> %(q)s::vector LIMIT %(n)s
+), fts AS (
+    SELECT c.id, row_number() OVER (ORDER BY ts_rank_cd(c.search_vector, query) DESC) AS rank
+    FROM knowledge_chunk c, websearch_to_tsquery('english', %(text)s) query
+    WHERE c.bot_id = %(bot)s AND c.search_vector @@ query
+    ORDER BY ts_rank_cd(c.search_vector, query) DESC LIMIT %(n)s
+), fused AS (
+    SELECT COALESCE(vec.id, fts.id) AS id,
+           COALESCE(1.0 / (%(rrf)s + vec.rank), 0) + COALESCE(1.0 / (%(rrf)s + fts.rank), 0) AS rrf,
+           fts.id IS NOT NULL AS lexical
+    FROM vec FULL OUTER JOIN fts ON vec.id = fts.id
+)
+SELECT c.id, c.text, s.title, s.url, f.rrf, f.lexical, 1 - (c.embedding <=> %(q)s::vector) AS cosine
+FROM fused f
+JOIN knowledge_chunk c ON c.id = f.id
+JOIN knowledge_knowledgesource s ON s.id = c.source_id
+ORDER BY f.rrf DESC, c.id
+LIMIT %(k)s
+"""
+
+
+@dataclass(frozen=True)
+class ChunkHit:
+    chunk_id: int
+    text: str
+    title: str
+    url: str
+    score: float  # cosine similarity (0..1) plus a small boost for a full-text match
+    rrf: float
+
+
+def _vector_literal(embedding: list[float]) -> str:
+    return "[" + ",".join(f"{x:.6f}" for x in embedding) + "]"
+
+
+def knowledge_search(*, bot_id: int, query: str, embedding: list[float], k: int = 5) -> list[ChunkHit]:
+    params = {"q": _vector_literal(embedding), "bot": bot_id, "n": max(CANDIDATES, k), "text": query[:500],
+              "rrf": RRF_K, "k": k}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Filtered HNSW scans must keep going until k rows pass the bot filter.
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute("SET LOCAL hnsw.ef_search = 100")
+        cursor.execute(_HYBRID_SQL, params)
+        rows = cursor.fetchall()
+    return [
+        ChunkHit(chunk_id=row[0], text=row[1], title=row[2], url=row[3] or "", rrf=float(row[4]),
+                 score=max(0.0, min(1.0, float(row[6]) + (LEXICAL_BOOST if row[5] else 0.0))))
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class FaqMatch:
+    faq_id: int
+    question: str
+    answer: str
+    similarity: float
+
+
+def faq_best_match(*, bot_id: int, embedding: list[float]) -> FaqMatch | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, question, answer, 1 - (question_embedding <=> %s::vector) FROM knowledge_faq "
+            "WHERE bot_id = %s AND approved AND question_embedding IS NOT NULL "
+            "ORDER BY question_embedding <=> %s::vector LIMIT 1",
+            [_vector_literal(embedding), bot_id, _vector_literal(embedding)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return FaqMatch(faq_id=row[0], question=row[1], answer=row[2], similarity=float(row[3]))

@@ -1,0 +1,120 @@
+"""Who is calling the widget API: token → client + bot, origin allowlist, rate limits, schema.
+
+This is the one entry point where a widget request enters a client's schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+from django_tenants.utils import tenant_context
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+
+from controlplane.clients.models import Client
+from controlplane.widgets.models import WidgetToken
+from controlplane.widgets.origins import origin_allowed, origin_from_referer
+from controlplane.widgets.selectors import allowed_origins_for
+from controlplane.widgets.services import widget_token_resolve
+from widget.ratelimit import Decision, bot_limit, rate_limit_take, visitor_limit
+
+EMBED_ORIGIN_HEADER = "X-Shoreline-Embed-Origin"
+
+
+class WidgetError(HttpError):
+    """An HttpError with a stable machine-readable code next to the sentence."""
+
+    def __init__(self, status_code: int, code: str, message: str, retry_after: int | None = None) -> None:
+        super().__init__(status_code, message)
+        self.code = code
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class WidgetCaller:
+    client: Client
+    bot_id: int
+    token: WidgetToken | None
+    origin: str
+
+
+class WidgetTokenAuth(HttpBearer):
+    """SEC-1: `Authorization: Bearer shl_…`. Anonymous only with DEBUG *and* WIDGET_ALLOW_ANONYMOUS."""
+
+    openapi_description = "The bot's widget token, from its embed snippet."
+
+    def __call__(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        if not request.headers.get("Authorization") and settings.DEBUG and settings.WIDGET_ALLOW_ANONYMOUS:
+            return _anonymous_dev_caller(request)
+        return super().__call__(request)
+
+    def authenticate(self, request: HttpRequest, token: str) -> WidgetToken | None:
+        resolved = widget_token_resolve(token)
+        if resolved is None:
+            raise WidgetError(401, "invalid_token", "The widget token is missing, unknown or revoked.")
+        return resolved
+
+
+def _anonymous_dev_caller(request: HttpRequest) -> WidgetToken | None:
+    """Development only: the first active token of the client named by ?client=<slug>."""
+    slug = request.GET.get("client", "")
+    token = WidgetToken.objects.select_related("client").filter(client__slug=slug, revoked_at__isnull=True).first()
+    if token is None:
+        raise WidgetError(401, "invalid_token", "Anonymous development use needs ?client=<slug> of a client "
+                                                "with a widget token.")
+    return token
+
+
+def own_origins() -> set[str]:
+    port = f":{settings.SHORELINE_PUBLIC_PORT}" if settings.SHORELINE_PUBLIC_PORT else ""
+    base = f"{settings.SHORELINE_PUBLIC_SCHEME}://{settings.SHORELINE_DOMAIN}"
+    return {base + port, *settings.WIDGET_EXTRA_OWN_ORIGINS}
+
+
+def caller_origin(request: HttpRequest) -> str | None:
+    return request.headers.get("Origin") or origin_from_referer(request.headers.get("Referer"))
+
+
+def widget_caller(request: HttpRequest) -> WidgetCaller:
+    """SEC-2: the calling page must be on the bot's allowlist (an empty allowlist denies).
+
+    Calls from our own chat iframe carry the embedding page's origin in a header; the
+    browser has already enforced the iframe's frame-ancestors against the same allowlist.
+    """
+    token: WidgetToken = request.auth  # type: ignore[attr-defined]
+    allowlist = allowed_origins_for(client_id=token.client_id, bot_id=token.bot_id)
+    origin = caller_origin(request)
+    effective = origin
+    if origin in own_origins():
+        effective = request.headers.get(EMBED_ORIGIN_HEADER)
+    if not origin_allowed(effective, allowlist):
+        raise WidgetError(403, "origin_not_allowed",
+                          "This website is not allowed to use this chat widget." if allowlist else
+                          "This chat widget has no allowed websites yet.")
+    if origin and origin not in own_origins():
+        request.widget_cors_origin = origin  # type: ignore[attr-defined]
+    return WidgetCaller(client=token.client, bot_id=token.bot_id, token=token, origin=effective or "")
+
+
+def _refuse_if_limited(decision: Decision) -> None:
+    if not decision.allowed:
+        raise WidgetError(429, "rate_limited",
+                          f"Too many messages ({decision.limit} limit). Try again in {decision.retry_after} s.",
+                          retry_after=decision.retry_after)
+
+
+def rate_limit_check(caller: WidgetCaller, visitor_key: str | None) -> None:
+    scope = f"{caller.client.schema_name}:{caller.bot_id}"
+    if visitor_key:
+        _refuse_if_limited(rate_limit_take(f"{scope}:{visitor_key}", visitor_limit()))
+    _refuse_if_limited(rate_limit_take(scope, bot_limit()))
+
+
+@contextmanager
+def client_schema(caller: WidgetCaller) -> Iterator[None]:
+    with tenant_context(caller.client):
+        yield
