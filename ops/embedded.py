@@ -9,6 +9,7 @@ DATABASE_URL / REDIS_URL at real services and never touches this module.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import logging
 import os
 import signal
@@ -20,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("SHORELINE_DATA_DIR", REPO_ROOT / ".data"))  # noqa: SIM112
+DATA_DIR = REPO_ROOT / ".data"
 PG_DIR = DATA_DIR / "pg"
 VALKEY_DIR = DATA_DIR / "valkey"
-VALKEY_PORT = 6399
+# One port per checkout, so two clones (a demo and a CI run, say) never share a Valkey.
+VALKEY_PORT = 6400 + int(hashlib.sha256(str(REPO_ROOT).encode()).hexdigest(), 16) % 500
 DATABASE_NAME = "shoreline"
 _UNIX_SOCKET_MAX = 107
 
