@@ -6,6 +6,7 @@ REDIS_URL are unset, and stopped again at the end if this session started them.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,31 +70,49 @@ STAFF_EMAIL = "staff@agency.test"
 AGENCY_PASSWORD = "correct horse battery staple admin"
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """Public tenant, an admin, a staff member and two clients, committed once per session."""
+SEEDED_CLIENTS = (("alpha", "restaurant"), ("bravo", "gym"))
+
+
+def seed_state() -> None:
+    """The session's baseline: plans, public tenant, an admin, a staff member, clients alpha and bravo.
+
+    Safe on a complete database and on one a transactional test flushed (browser tests do that):
+    a client schema orphaned by a flush is dropped before the client is provisioned again.
+    """
+    import importlib
+
+    from django.apps import apps
     from django.core.management import call_command
     from django.db import connection
 
     from controlplane.accounts.models import Role, User
     from controlplane.clients.models import Client
-    from controlplane.clients.services import client_provision
+    from controlplane.clients.services import client_provision, schema_name_for
 
+    connection.set_schema_to_public()
+    importlib.import_module("controlplane.billing.migrations.0002_seed_plans").seed(apps, None)
+    call_command("ensure_public_tenant", verbosity=0, stdout=io.StringIO())
+    for email, role in ((ADMIN_EMAIL, Role.PLATFORM_ADMIN), (STAFF_EMAIL, Role.STAFF)):
+        if not User.objects.filter(email=email).exists():
+            User.objects.create_user(email, AGENCY_PASSWORD, role=role)
+    for slug, industry in SEEDED_CLIENTS:
+        if Client.objects.filter(slug=slug).exists():
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name_for(slug)}" CASCADE')
+        result = client_provision(name=f"{slug.title()} Co", slug=slug, industry=industry, plan_key="growth",
+                                  owner_email=f"owner@{slug}.test", details=SEED_DETAILS[slug])
+        result.owner.set_password(CLIENT_PASSWORD)
+        result.owner.must_change_password = False
+        result.owner.save()
+    connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The baseline of seed_state(), committed once per session."""
     with django_db_blocker.unblock():
-        call_command("ensure_public_tenant", verbosity=0)
-        if not User.objects.filter(email=ADMIN_EMAIL).exists():
-            User.objects.create_user(ADMIN_EMAIL, AGENCY_PASSWORD, role=Role.PLATFORM_ADMIN)
-            User.objects.create_user(STAFF_EMAIL, AGENCY_PASSWORD, role=Role.STAFF)
-        for slug, industry in (("alpha", "restaurant"), ("bravo", "gym")):
-            if not Client.objects.filter(slug=slug).exists():
-                result = client_provision(name=f"{slug.title()} Co", slug=slug, industry=industry,
-                                          plan_key="growth", owner_email=f"owner@{slug}.test",
-                                          details=SEED_DETAILS[slug])
-                result.owner.set_password(CLIENT_PASSWORD)
-                result.owner.must_change_password = False
-                result.owner.save()
-        connection.set_schema_to_public()
-    yield
+        seed_state()
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SECRET_KEY = "shoreline-insecure-development-key-do-not-use-in-production"
+DEFAULT_SECRET_KEY = "shoreline-insecure-development-key-do-not-use-in-production"  # noqa: S105 — refused in production
 
 
 def _csv(value: object) -> list[str]:

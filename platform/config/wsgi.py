@@ -1,3 +1,4 @@
+import gc
 import os
 import sys
 from pathlib import Path
@@ -17,3 +18,13 @@ application = get_wsgi_application()
 from tenants.knowledge.embedding import knowledge_embedder  # noqa: E402
 
 knowledge_embedder().embed(["warm up"])
+
+# Import both URL confs now too (the widget API and agent code behind them are most of the heap),
+# then freeze everything loaded so far: it lives as long as the process, and without this every
+# full garbage collection walks those ~270k objects again — a ~0.25 s pause on our 2-core machines
+# in whichever request triggers it (docs/benchmarks.md, Provisioning).
+import config.urls_public  # noqa: E402, F401
+import config.urls_tenant  # noqa: E402, F401
+
+gc.collect()
+gc.freeze()

@@ -34,11 +34,14 @@ def test_create_client_command_json_creates_everything(db):
     assert payload["domain"] == "fade-factory.shoreline.localhost"
     assert payload["owner_email"] == "owner@fade.test"
     client = Client.objects.get(slug="fade-factory")
-    assert client.schema_name == "c_fade_factory" and _schema_exists("c_fade_factory")
-    assert client.plan.key == "starter" and client.industry_mode == "barbershop"
+    assert client.schema_name == "c_fade_factory"
+    assert _schema_exists("c_fade_factory")
+    assert client.plan.key == "starter"
+    assert client.industry_mode == "barbershop"
     assert Domain.objects.get(tenant=client).domain == "fade-factory.shoreline.localhost"
     owner = User.objects.get(email="owner@fade.test")
-    assert owner.must_change_password and owner.check_password(payload["one_time_password"])
+    assert owner.must_change_password
+    assert owner.check_password(payload["one_time_password"])
     assert Membership.objects.filter(user=owner, client=client, role="owner").exists()
     assert AuditLog.objects.filter(action="client.created", client_slug="fade-factory").count() == 1
     # the tenant app filled the new schema through the provisioning signal

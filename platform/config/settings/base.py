@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, unquote, urlparse
 
+from celery.schedules import crontab
+
 from config.env import REPO_ROOT, load_env
 
 ENV = load_env()
@@ -31,6 +33,8 @@ SHARED_APPS = [
     "controlplane.audit",
     "controlplane.portal",
     "controlplane.widgets",
+    "controlplane.rollups",
+    "controlplane.review_queue",
     "frontend",
 ]
 TENANT_APPS = [
@@ -38,6 +42,7 @@ TENANT_APPS = [
     "tenants.bots",
     "tenants.knowledge",
     "tenants.conversations",
+    "tenants.review",
     "tenants.leads",
     "tenants.analytics",
     "tenants.dashboard",
@@ -154,6 +159,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "platform-heartbeat": {"task": "controlplane.core.tasks.worker_heartbeat", "schedule": 30.0},
+    # ADM-3/ADM-4: end idle conversations of every client, then summarise and tag them.
+    "conversations-end-idle": {"task": "tenants.conversations.end_idle_all_clients", "schedule": 120.0},
+    # Rollups at most 5 minutes behind (issue 7): every client, every 2 minutes.
+    "analytics-rollups": {"task": "tenants.analytics.rollups_dispatch", "schedule": 120.0},
+    # Question grouping (VAL-2) and the lead forecast (PRM-2): slower, cached results.
+    "analytics-insights": {"task": "tenants.analytics.insights_dispatch", "schedule": 3600.0},
+    # BEY-7: re-crawl every client's websites weekly (Mondays 03:00 UTC), recording what changed.
+    "knowledge-weekly-refresh": {"task": "tenants.knowledge.weekly_refresh",
+                                 "schedule": crontab(minute=0, hour=3, day_of_week="mon")},
 }
 
 # --- Auth ------------------------------------------------------------------------------

@@ -15,6 +15,9 @@ from controlplane.accounts.selectors import user_may_use_host
 SESSION_HOST_KEY = "shoreline_host_schema"
 SESSION_IMPERSONATION_KEY = "shoreline_impersonation"
 _PASSWORD_CHANGE_ALLOWED = frozenset({"password_change", "logout", "impersonation_end"})
+# AX-9: while impersonating, ending the impersonation is the only write; in particular the
+# admin's own password change and a logout that would skip the "impersonation.ended" audit.
+_IMPERSONATION_WRITES_ALLOWED = frozenset({"impersonation_end"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -46,7 +49,7 @@ class HostMembershipMiddleware:
             if not allowed:
                 logout(request)
             elif impersonation and request.method not in _SAFE_METHODS and _url_name(request) not in (
-                _PASSWORD_CHANGE_ALLOWED
+                _IMPERSONATION_WRITES_ALLOWED
             ):
                 # AX-9: an impersonated view is read-only, whatever the page offers.
                 return JsonResponse({"detail": "Impersonation is read-only."}, status=403)

@@ -76,3 +76,6 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "client"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.client_id} ({self.role})"

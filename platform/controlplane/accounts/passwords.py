@@ -6,6 +6,7 @@ import secrets
 import string
 from typing import Any
 
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.exceptions import ValidationError
 
 AGENCY_MIN_LENGTH = 15
@@ -19,6 +20,22 @@ def generate_one_time_password(length: int = 20) -> str:
         candidate = "".join(secrets.choice(_ALPHABET) for _ in range(length))
         if any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate):
             return candidate
+
+
+# A generated password carries ~121 bits of entropy (20 symbols from 67), so key stretching adds
+# nothing an attacker holding the hash could notice; a full-strength PBKDF2 (1.5M rounds, ~0.7 s
+# of CPU) would be most of the cost of provisioning a client. Django itself closes the gap:
+# the first correct login re-hashes at full strength (must_update), and a wrong password runs
+# the missing rounds (harden_runtime), so response times do not reveal a never-used account.
+GENERATED_PASSWORD_ITERATIONS = 10_000
+
+
+def one_time_password_hash(password: str) -> str:
+    """The stored hash of a password from generate_one_time_password() (never of a chosen one)."""
+    hasher = get_hasher("default")
+    if isinstance(hasher, PBKDF2PasswordHasher) and hasher.iterations > GENERATED_PASSWORD_ITERATIONS:
+        return hasher.encode(password, hasher.salt(), iterations=GENERATED_PASSWORD_ITERATIONS)
+    return make_password(password)
 
 
 def _min_length_for(user: Any) -> int:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from controlplane.accounts.models import Membership, Role, User
-from controlplane.accounts.passwords import generate_one_time_password
+from controlplane.accounts.passwords import generate_one_time_password, one_time_password_hash
 from controlplane.audit.services import audit_record
 
 
@@ -40,9 +40,9 @@ def user_create(
         raise ValidationError(f"An account with the email {email} already exists.")
     password = generate_one_time_password()
     with transaction.atomic():
-        user = User.objects.create_user(
-            email, password, role=role, full_name=full_name, must_change_password=True
-        )
+        user = User(email=email, role=role, full_name=full_name, must_change_password=True,
+                    password=one_time_password_hash(password))
+        user.save()
         if client is not None:
             Membership.objects.create(user=user, client=client, role=membership_role)
         audit_record(

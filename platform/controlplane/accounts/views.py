@@ -76,8 +76,8 @@ def impersonation_redeem(request: HttpRequest) -> HttpResponse:
 def impersonation_end(request: HttpRequest) -> HttpResponse:
     from django.contrib.auth import logout
 
-    from controlplane.audit.services import audit_record
     from controlplane.accounts.middleware import SESSION_IMPERSONATION_KEY
+    from controlplane.audit.services import audit_record
 
     impersonation = request.session.get(SESSION_IMPERSONATION_KEY)
     if impersonation and request.user.is_authenticated:

@@ -2,7 +2,10 @@ from django.db import models
 
 
 class AuditLog(models.Model):
-    """SEC-9: append-only (a trigger rejects UPDATE/DELETE/TRUNCATE) and hash-chained.
+    """SEC-9: append-only (a row trigger rejects UPDATE and DELETE) and hash-chained.
+
+    TRUNCATE is not blocked (test teardown flushes tables with it), and the chain alone cannot
+    tell a truncated log, or one missing its newest rows, from a shorter intact one.
 
     Rows are written only by controlplane.audit.services.audit_record.
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -56,9 +57,22 @@ def _connection_client_slug() -> str:
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
+    """REMOTE_ADDR exactly as PostgreSQL will print it back from the inet column.
+
+    The row hash covers this text, so it must be the stored form: "2001:0DB8::0001" comes back
+    as "2001:db8::1", and hashing the raw header would make the verifier report an intact row
+    as tampered. A value inet cannot hold (a zone id, garbage) is not recorded at all.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    raw = (request.META.get("REMOTE_ADDR") or "").split("%", 1)[0].strip()
+    try:
+        ipaddress.ip_address(raw)
+    except ValueError:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::inet", [raw])
+        return str(cursor.fetchone()[0])
 
 
 def audit_record(

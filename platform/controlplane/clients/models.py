@@ -51,3 +51,6 @@ class AdminNote(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.client_id}"

@@ -14,7 +14,7 @@ from controlplane.accounts.models import Membership, Role, User
 from controlplane.accounts.services import user_create
 from controlplane.audit.services import audit_record
 from controlplane.billing.models import Plan
-from controlplane.clients.models import INDUSTRY_MODES, Client, Domain
+from controlplane.clients.models import INDUSTRY_MODES, AdminNote, Client, Domain
 from controlplane.clients.signals import client_provisioned
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
@@ -154,3 +154,11 @@ def client_change_plan(*, client: Client, plan_key: str, actor: Any, request: An
             data={"from": previous, "to": plan.key}, request=request,
         )
     return client
+
+
+def admin_note_add(*, client: Client, author: Any, body: str) -> AdminNote:
+    """AX-2: a private agency note on a client."""
+    body = body.strip()
+    if not body:
+        raise ValidationError("A note needs some text.")
+    return AdminNote.objects.create(client=client, author=author, body=body[:4000])

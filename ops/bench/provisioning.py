@@ -1,0 +1,261 @@
+"""Provisioning benchmark: seconds per client for batches of 1, 50 and 200 new clients.
+
+    .venv/bin/python -m ops.bench.provisioning [--sizes 1 50 200] [--json]
+
+Each batch runs in a throwaway database (`bench_shoreline`) on the same PostgreSQL the project
+uses (the embedded one unless DATABASE_URL is set): it is created, migrated (shared apps),
+given its public tenant, filled with N clients through the real `client_provision` service —
+full tenant schema as it stands, default industry pack, owner account with a generated
+password hashed by the production hasher — and dropped again. Reports numbers, asserts nothing.
+
+The client_provisioned receivers queue follow-up work (knowledge seeding) on commit; those
+messages go to a Valkey database of their own (8) that is emptied at the end, so no worker of
+a running demo ever picks them up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH_DB = "bench_shoreline"
+BENCH_REDIS_DB = 8
+INDUSTRIES = ["sober_living", "restaurant", "barbershop", "gym", "realtor", "auto_service"]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    clients: int
+    p50: float
+    p95: float
+    max: float
+    mean: float
+    total: float
+    tenant_tables: int
+    # CPU seconds per client, this process + its PostgreSQL backend: what the wall-clock figures
+    # would approach on an otherwise idle machine (None where /proc of the backend is unreadable).
+    cpu_p50: float | None = None
+    cpu_p95: float | None = None
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime + stime
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (p50 of one value is that value)."""
+    rank = max(1, math.ceil(pct / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def machine_info() -> dict[str, object]:
+    cpu_model, mem_kib = "unknown", 0
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    except OSError:
+        pass
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu_model": cpu_model,
+        "ram_gib": round(mem_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        # Other processes on the machine skew wall-clock figures; the 1-minute load says how much.
+        "load_1min": round(os.getloadavg()[0], 2),
+    }
+
+
+def _run_batch_in_subprocess(size: int, database_url: str, redis_url: str) -> BatchResult:
+    """One batch per process: a fresh Django, settings pointing at the throwaway database."""
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "0",  # DEBUG would record every query in memory and slow the loop down
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DB_CONN_MAX_AGE": "0",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
+    })
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "ops.bench.provisioning", "--_batch", str(size)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"batch of {size} failed:\n{result.stderr[-4000:]}")
+    return BatchResult(**json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def _batch(size: int) -> None:
+    """Runs inside the child process (see _run_batch_in_subprocess)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from controlplane.clients.services import client_provision
+
+    call_command("migrate_schemas", "--shared", verbosity=0)
+    call_command("ensure_public_tenant", verbosity=0)
+    # The portal's client_create runs in a web process, which loads both URL confs and freezes
+    # its startup heap (config/wsgi.py); do the same so full GCs cost what they cost there.
+    import config.urls_public  # noqa: F401
+    import config.urls_tenant  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+    def backend_pid() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return int(cursor.fetchone()[0])
+
+    timings: list[float] = []
+    cpu: list[float] = []
+    started = time.perf_counter()
+    for n in range(size):
+        pid = backend_pid()
+        server_cpu0, own_cpu0 = _process_cpu_seconds(pid), time.process_time()
+        t0 = time.perf_counter()
+        client_provision(name=f"Bench Client {n}", slug=f"bench-{n}", industry=INDUSTRIES[n % len(INDUSTRIES)],
+                         plan_key="growth", owner_email=f"owner{n}@bench.example")
+        timings.append(time.perf_counter() - t0)
+        own_cpu = time.process_time() - own_cpu0
+        server_cpu1 = _process_cpu_seconds(pid)
+        if server_cpu0 is not None and server_cpu1 is not None and backend_pid() == pid:
+            cpu.append(own_cpu + server_cpu1 - server_cpu0)
+    total = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'c_bench_0'")
+        tables = cursor.fetchone()[0]
+    ordered, cpu_ordered = sorted(timings), sorted(cpu)
+    complete = len(cpu_ordered) == size
+    print(json.dumps(asdict(BatchResult(
+        clients=size, p50=percentile(ordered, 50), p95=percentile(ordered, 95), max=ordered[-1],
+        mean=sum(ordered) / size, total=total, tenant_tables=tables,
+        cpu_p50=percentile(cpu_ordered, 50) if complete else None,
+        cpu_p95=percentile(cpu_ordered, 95) if complete else None,
+    ))))
+
+
+def _server_connection() -> tuple[dict[str, str], bool]:
+    """Admin connection parameters for the PostgreSQL server, starting the embedded one if needed."""
+    from ops import embedded
+
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        from urllib.parse import parse_qs, urlparse
+
+        parsed = urlparse(url)
+        query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+        params = {"host": query.get("host") or parsed.hostname or "", "port": str(parsed.port or ""),
+                  "user": parsed.username or "", "password": parsed.password or "", "dbname": "postgres"}
+        return {k: v for k, v in params.items() if v}, False
+    started = embedded.status().postgres_pid is None
+    embedded.postgres_start()
+    return {"host": str(embedded.postgres_socket_dir()), "user": "postgres", "dbname": "postgres"}, started
+
+
+def _redis_url() -> tuple[str, bool]:
+    from ops import embedded
+
+    base = os.environ.get("REDIS_URL")
+    if base:
+        return base.rsplit("/", 1)[0] + f"/{BENCH_REDIS_DB}", False
+    started = embedded.status().valkey_pid is None
+    embedded.valkey_start()
+    return f"redis://127.0.0.1:{embedded.VALKEY_PORT}/{BENCH_REDIS_DB}", started
+
+
+def _database_url(server: dict[str, str]) -> str:
+    auth = quote(server.get("user", ""), safe="") + (f":{quote(server['password'], safe='')}"
+                                                     if server.get("password") else "")
+    if server["host"].startswith("/"):
+        return f"postgresql://{auth}@/{BENCH_DB}?host={quote(server['host'], safe='/')}"
+    port = f":{server['port']}" if server.get("port") else ""
+    return f"postgresql://{auth}@{server['host']}{port}/{BENCH_DB}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops.bench.provisioning")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 50, 200])
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--_batch", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args._batch:
+        _batch(args._batch)
+        return 0
+
+    import psycopg
+    import redis
+
+    from ops import embedded
+
+    load_before = round(os.getloadavg()[0], 2)
+    server, started_pg = _server_connection()
+    redis_url, started_valkey = _redis_url()
+    results: list[BatchResult] = []
+    try:
+        with psycopg.connect(**server, autocommit=True) as admin:
+            pg_version = admin.execute("SHOW server_version").fetchone()[0]
+            for size in args.sizes:
+                admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+                try:
+                    results.append(_run_batch_in_subprocess(size, _database_url(server), redis_url))
+                finally:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    finally:
+        try:
+            redis.Redis.from_url(redis_url).flushdb()
+        except redis.RedisError:
+            pass
+        if started_valkey:
+            embedded.valkey_stop()
+        if started_pg:
+            embedded.postgres_stop()
+
+    info = {**machine_info(), "postgres": pg_version, "load_1min_before": load_before}
+    if args.json:
+        print(json.dumps({"machine": info, "batches": [asdict(r) for r in results]}))
+        return 0
+    print(f"date {info['date']} · {info['nproc']} CPUs ({info['cpu_model']}) · {info['ram_gib']} GiB RAM · "
+          f"Python {info['python']} · PostgreSQL {pg_version} · load {load_before} before, "
+          f"{info['load_1min']} after")
+    print(f"tenant schema: {results[0].tenant_tables if results else '?'} tables per client")
+    print(f"{'clients':>8} {'p50 s':>8} {'p95 s':>8} {'max s':>8} {'mean s':>8} {'total s':>9} "
+          f"{'cpu p50':>8} {'cpu p95':>8}")
+    for r in results:
+        cpu = (f"{r.cpu_p50:>8.3f} {r.cpu_p95:>8.3f}" if r.cpu_p50 is not None and r.cpu_p95 is not None
+               else f"{'n/a':>8} {'n/a':>8}")
+        print(f"{r.clients:>8} {r.p50:>8.3f} {r.p95:>8.3f} {r.max:>8.3f} {r.mean:>8.3f} {r.total:>9.1f} {cpu}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
