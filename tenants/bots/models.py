@@ -44,7 +44,35 @@ class BotConfigVersion(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # BOT-5: the draft changed business info, so the knowledge must be rebuilt before it is approved.
+    requires_rebuild = models.BooleanField(default=False)
+    # BEY-5: the regression run done at submit: [{"case_id", "name", "passed", "failures", "reply", ...}]
+    test_results = models.JSONField(default=list, blank=True)
+    override_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["bot", "number"], name="unique_bot_version_number")]
+
+    def __str__(self) -> str:
+        return f"bot {self.bot_id} v{self.number} ({self.status})"
+
+
+class BotTestCase(models.Model):
+    """BEY-5: a saved test conversation; every submitted version must pass it (or be overridden)."""
+
+    bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="test_cases")
+    name = models.CharField(max_length=120)
+    question = models.TextField(max_length=1000)
+    expect_not_fallback = models.BooleanField(default=True)
+    expect_contains = models.CharField(max_length=200, blank=True)
+    expect_crisis = models.BooleanField(null=True, blank=True)  # None: either is fine
+    created_by = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+

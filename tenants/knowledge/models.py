@@ -21,11 +21,21 @@ class KnowledgeSource(models.Model):
     url = models.CharField(max_length=2000, blank=True)
     body = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64)
+    # Documents: the uploaded file's name, type and size (the file itself is not kept, only its text).
+    file_name = models.CharField(max_length=255, blank=True)
+    file_type = models.CharField(max_length=10, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    # Pages: which crawled site this page came from.
+    website = models.ForeignKey("WebsiteSource", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="pages")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Faq(models.Model):
@@ -46,6 +56,9 @@ class Faq(models.Model):
             HnswIndex(name="faq_question_hnsw", fields=["question_embedding"], m=16, ef_construction=64,
                       opclasses=["vector_cosine_ops"]),
         ]
+
+    def __str__(self) -> str:
+        return self.question
 
 
 class Chunk(models.Model):
@@ -70,3 +83,112 @@ class Chunk(models.Model):
             GinIndex(name="chunk_search_gin", fields=["search_vector"]),
             models.Index(fields=["bot_id"]),
         ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.position} of source {self.source_id}"
+
+
+class KnowledgeRebuild(models.Model):
+    """KB-4/ADM-9: one "Fix this bot" run: re-chunk and re-embed all of a bot's knowledge."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+
+    bot_id = models.PositiveBigIntegerField(db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    sources_total = models.PositiveIntegerField(default=0)
+    sources_done = models.PositiveIntegerField(default=0)
+    chunks_written = models.PositiveIntegerField(default=0)
+    faqs_embedded = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    requested_by = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # The lock: at most one queued or running rebuild per bot, enforced by Postgres.
+            models.UniqueConstraint(fields=["bot_id"], condition=models.Q(state__in=["queued", "running"]),
+                                    name="one_active_rebuild_per_bot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"rebuild {self.pk} of bot {self.bot_id}: {self.state}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.sources_total:
+            return 0
+        return min(100, round(100 * self.sources_done / self.sources_total))
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+
+
+
+class WebsiteSource(models.Model):
+    """ADM-10: a site the bot learns from, crawled on demand and weekly (BEY-7)."""
+
+    bot_id = models.PositiveBigIntegerField(db_index=True)
+    start_url = models.URLField(max_length=2000)
+    max_depth = models.PositiveSmallIntegerField(default=2)
+    max_pages = models.PositiveIntegerField(default=50)
+    weekly_refresh = models.BooleanField(default=True)
+    last_crawled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_url"]
+        constraints = [models.UniqueConstraint(fields=["bot_id", "start_url"], name="unique_site_per_bot")]
+
+    def __str__(self) -> str:
+        return self.start_url
+
+
+
+class WebsiteCrawl(models.Model):
+    """One crawl of a site and what changed since the one before (BEY-7)."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    site = models.ForeignKey(WebsiteSource, on_delete=models.CASCADE, related_name="crawls")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    trigger = models.CharField(max_length=10, default="manual")  # manual | weekly
+    pages_fetched = models.PositiveIntegerField(default=0)
+    added = models.JSONField(default=list, blank=True)  # [url]
+    changed = models.JSONField(default=list, blank=True)  # [{"url", "title", "diff"}]
+    removed = models.JSONField(default=list, blank=True)  # [url]
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=list, blank=True)  # [{"url", "reason"}]
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.started_at:%Y-%m-%d}: {self.summary}"
+
+    @property
+    def summary(self) -> str:
+        return (f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
+                f"{self.unchanged} unchanged")
+
+

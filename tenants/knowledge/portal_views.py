@@ -1,0 +1,249 @@
+"""Agency portal pages for one bot's knowledge (KB-1..4, ADM-9, ADM-10, BEY-7). Staff and admins
+edit knowledge; an FAQ written by staff stays a draft until an admin approves it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tenants.bots.models import Bot
+from tenants.knowledge.documents import MAX_DOCUMENT_BYTES, DocumentRejected, document_extract
+from tenants.knowledge.forms import ArticleForm, DocumentUploadForm, FaqForm, WebsiteForm
+from tenants.knowledge.models import Chunk, Faq, KnowledgeRebuild, KnowledgeSource, WebsiteSource
+from tenants.knowledge.rebuild import knowledge_rebuild_cancel, knowledge_rebuild_request
+from tenants.knowledge.services import (
+    article_upsert,
+    document_ingest,
+    faq_approve,
+    faq_delete,
+    faq_save_by,
+    knowledge_source_delete,
+)
+from tenants.knowledge.website import website_source_add, website_source_delete
+from tenants.portal_access import client_portal_view, get_or_404
+
+
+def _bot(bot_id: int) -> Bot:
+    return get_or_404(Bot.objects.all(), pk=bot_id)
+
+
+def _home(client: Any, bot: Bot) -> HttpResponse:
+    return redirect("knowledge:home", slug=client.slug, bot_id=bot.pk)
+
+
+def _schema_headers(client: Any) -> dict[str, str]:
+    return {"_schema_name": client.schema_name}
+
+
+@require_GET
+@client_portal_view()
+def knowledge_home(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    sources = KnowledgeSource.objects.filter(bot_id=bot.pk)
+    return render(request, "portal/knowledge/home.html", {
+        "client": client, "bot": bot,
+        "faqs": Faq.objects.filter(bot_id=bot.pk).order_by("approved", "question"),
+        "articles": sources.filter(kind=KnowledgeSource.Kind.ARTICLE),
+        "documents": sources.filter(kind=KnowledgeSource.Kind.DOCUMENT),
+        "websites": WebsiteSource.objects.filter(bot_id=bot.pk).prefetch_related("crawls"),
+        "rebuild": KnowledgeRebuild.objects.filter(bot_id=bot.pk).first(),
+        "chunk_count": Chunk.objects.filter(bot_id=bot.pk).count(),
+        "upload_form": DocumentUploadForm(), "website_form": WebsiteForm(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@client_portal_view()
+def faq_edit(request: HttpRequest, client: Any, bot_id: int, faq_id: int | None = None) -> HttpResponse:
+    bot = _bot(bot_id)
+    faq = get_or_404(Faq.objects.filter(bot_id=bot.pk), pk=faq_id) if faq_id else None
+    initial = {"question": request.GET.get("question", "")} if faq is None else {"question": faq.question,
+                                                                                  "answer": faq.answer}
+    form = FaqForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = faq_save_by(actor=request.user, bot_id=bot.pk, question=form.cleaned_data["question"],
+                                answer=form.cleaned_data["answer"], faq=faq)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "FAQ saved and live." if saved.approved else
+                             "FAQ saved as a draft: it answers visitors once an admin approves it.")
+            return _home(client, bot)
+    return render(request, "portal/knowledge/faq_form.html", {"client": client, "bot": bot, "faq": faq, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@client_portal_view(admin=True)
+def faq_approve_view(request: HttpRequest, client: Any, bot_id: int, faq_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    faq = get_or_404(Faq.objects.filter(bot_id=bot.pk), pk=faq_id)
+    faq_approve(faq=faq, actor=request.user, request=request)
+    messages.success(request, "FAQ approved: the bot now answers it directly.")
+    return _home(client, bot)
+
+
+@require_POST
+@client_portal_view()
+def faq_delete_view(request: HttpRequest, client: Any, bot_id: int, faq_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    faq = get_or_404(Faq.objects.filter(bot_id=bot.pk), pk=faq_id)
+    if faq.approved and not request.user.is_platform_admin:
+        messages.error(request, "Only an admin can delete a live FAQ.")
+    else:
+        faq_delete(faq=faq, actor=request.user, request=request)
+        messages.success(request, "FAQ deleted.")
+    return _home(client, bot)
+
+
+@require_http_methods(["GET", "POST"])
+@client_portal_view()
+def article_edit(request: HttpRequest, client: Any, bot_id: int, source_id: int | None = None) -> HttpResponse:
+    bot = _bot(bot_id)
+    source = get_or_404(KnowledgeSource.objects.filter(bot_id=bot.pk, kind="article"), pk=source_id) \
+        if source_id else None
+    form = ArticleForm(request.POST or None, initial={"title": source.title, "body": source.body} if source else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = article_upsert(bot_id=bot.pk, title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                                    source=source, actor=request.user, request=request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "No change." if result.unchanged else
+                             f"Article saved: {result.chunks_created} new chunk(s), {result.chunks_deleted} removed.")
+            return _home(client, bot)
+    return render(request, "portal/knowledge/article_form.html",
+                  {"client": client, "bot": bot, "source": source, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@client_portal_view()
+def source_delete(request: HttpRequest, client: Any, bot_id: int, source_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    source = get_or_404(KnowledgeSource.objects.filter(bot_id=bot.pk, kind__in=["article", "document"]),
+                        pk=source_id)
+    knowledge_source_delete(source=source, actor=request.user, request=request)
+    messages.success(request, f"“{source.title}” removed from the bot's knowledge.")
+    return _home(client, bot)
+
+
+@require_POST
+@client_portal_view()
+def document_upload(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose a file to upload.")
+        return _home(client, bot)
+    upload = form.cleaned_data["file"]
+    try:
+        if upload.size > MAX_DOCUMENT_BYTES:  # refuse before reading it into memory
+            raise DocumentRejected(f"This file is {upload.size / 1048576:.1f} MB; the limit is "
+                                   f"{MAX_DOCUMENT_BYTES // 1048576} MB.")
+        document = document_extract(file_name=upload.name, data=upload.read())
+    except DocumentRejected as error:
+        messages.error(request, f"“{upload.name}” was not added: {error}")
+        return _home(client, bot)
+    result = document_ingest(bot_id=bot.pk, document=document, actor=request.user, request=request)
+    messages.success(request, f"“{document.file_name}” is already in the knowledge, unchanged." if result.unchanged
+                     else f"“{document.file_name}” added: {document.pages} page(s), {result.chunks_created} chunk(s).")
+    return _home(client, bot)
+
+
+@require_POST
+@client_portal_view()
+def website_add(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
+    from tenants.knowledge.tasks import website_refresh_task
+
+    bot = _bot(bot_id)
+    form = WebsiteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Check the website form: " + "; ".join(
+            f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return _home(client, bot)
+    try:
+        site = website_source_add(bot_id=bot.pk, actor=request.user, request=request, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _home(client, bot)
+    transaction.on_commit(lambda: website_refresh_task.apply_async(args=[site.pk, "manual"],
+                                                                   headers=_schema_headers(client)))
+    messages.success(request, f"Crawling {site.start_url} now; pages appear here as they are read.")
+    return redirect("knowledge:website", slug=client.slug, bot_id=bot.pk, site_id=site.pk)
+
+
+@require_GET
+@client_portal_view()
+def website_detail(request: HttpRequest, client: Any, bot_id: int, site_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    site = get_or_404(WebsiteSource.objects.filter(bot_id=bot.pk), pk=site_id)
+    return render(request, "portal/knowledge/website.html", {
+        "client": client, "bot": bot, "site": site, "crawls": site.crawls.all()[:10],
+        "pages": site.pages.order_by("url")})
+
+
+@require_POST
+@client_portal_view()
+def website_crawl_now(request: HttpRequest, client: Any, bot_id: int, site_id: int) -> HttpResponse:
+    from tenants.knowledge.tasks import website_refresh_task
+
+    bot = _bot(bot_id)
+    site = get_or_404(WebsiteSource.objects.filter(bot_id=bot.pk), pk=site_id)
+    transaction.on_commit(lambda: website_refresh_task.apply_async(args=[site.pk, "manual"],
+                                                                   headers=_schema_headers(client)))
+    messages.success(request, "Crawl queued. Refresh this page to see what changed.")
+    return redirect("knowledge:website", slug=client.slug, bot_id=bot.pk, site_id=site.pk)
+
+
+@require_POST
+@client_portal_view()
+def website_delete(request: HttpRequest, client: Any, bot_id: int, site_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    site = get_or_404(WebsiteSource.objects.filter(bot_id=bot.pk), pk=site_id)
+    website_source_delete(site=site, actor=request.user, request=request)
+    messages.success(request, "Website and its pages removed.")
+    return _home(client, bot)
+
+
+@require_POST
+@client_portal_view()
+def rebuild_start(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
+    from tenants.knowledge.tasks import knowledge_rebuild_task
+
+    bot = _bot(bot_id)
+    rebuild, created = knowledge_rebuild_request(bot_id=bot.pk, actor=request.user, request=request)
+    if created:
+        transaction.on_commit(lambda: knowledge_rebuild_task.apply_async(args=[rebuild.pk],
+                                                                         headers=_schema_headers(client)))
+    else:
+        messages.info(request, "A rebuild is already running for this bot; here it is.")
+    return redirect("knowledge:rebuild", slug=client.slug, bot_id=bot.pk, rebuild_id=rebuild.pk)
+
+
+@require_GET
+@client_portal_view()
+def rebuild_detail(request: HttpRequest, client: Any, bot_id: int, rebuild_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    rebuild = get_or_404(KnowledgeRebuild.objects.filter(bot_id=bot.pk), pk=rebuild_id)
+    template = "portal/knowledge/_rebuild_progress.html" if request.htmx else "portal/knowledge/rebuild.html"
+    return render(request, template, {"client": client, "bot": bot, "rebuild": rebuild})
+
+
+@require_POST
+@client_portal_view()
+def rebuild_cancel(request: HttpRequest, client: Any, bot_id: int, rebuild_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    rebuild = get_or_404(KnowledgeRebuild.objects.filter(bot_id=bot.pk), pk=rebuild_id)
+    if rebuild.is_active:
+        knowledge_rebuild_cancel(rebuild=rebuild, actor=request.user, request=request)
+        messages.success(request, "Cancelling: the rebuild stops after the source it is working on.")
+    return redirect("knowledge:rebuild", slug=client.slug, bot_id=bot.pk, rebuild_id=rebuild.pk)

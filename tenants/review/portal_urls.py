@@ -1,0 +1,16 @@
+"""Mounted at /portal/review/ on the public host only (config.urls_public)."""
+
+from django.urls import path
+
+from tenants.review import portal_views as views
+
+app_name = "review"
+
+urlpatterns = [
+    path("", views.review_home, name="home"),
+    path("<slug:slug>/", views.review_client, name="client"),
+    path("<slug:slug>/<int:item_id>/", views.review_item_detail, name="item"),
+    path("<slug:slug>/<int:item_id>/faq/", views.review_item_faq, name="item_faq"),
+    path("<slug:slug>/<int:item_id>/dismiss/", views.review_item_dismiss_view, name="item_dismiss"),
+    path("<slug:slug>/<int:item_id>/resolve/", views.review_item_resolve_view, name="item_resolve"),
+]
