@@ -134,6 +134,16 @@ class PydanticAIModelProvider:
         raise ModelCallFailed(f"{self._model_name}: {last_error!r}")
 
 
+def build_openai_chat_model(
+    *, api_key: str, base_url: str | None = None, chat_model: str = DEFAULT_CHAT_MODEL,
+    timeout_s: float = DEFAULT_MODEL_TIMEOUT_S,
+) -> OpenAIChatModel:
+    """The OpenAI chat model alone (summaries and other small agents)."""
+    # SDK retries off: callers decide on retries, and the SDK's own would multiply them.
+    client = AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout_s)
+    return OpenAIChatModel(chat_model, provider=OpenAIProvider(openai_client=client))
+
+
 def build_openai_provider(
     *,
     api_key: str,
@@ -142,9 +152,8 @@ def build_openai_provider(
     embedding_backend: Literal["openai", "minilm"] = "openai",
     timeout_s: float = DEFAULT_MODEL_TIMEOUT_S,
 ) -> PydanticAIModelProvider:
-    # SDK retries off: our loop does exactly one retry, and the SDK's own would multiply it.
-    client = AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout_s)
-    model = OpenAIChatModel(chat_model, provider=OpenAIProvider(openai_client=client))
+    # Our loop in PydanticAIModelProvider.answer does exactly one retry.
+    model = build_openai_chat_model(api_key=api_key, base_url=base_url, chat_model=chat_model, timeout_s=timeout_s)
     embedder: Embedder = (
         OpenAIEmbedder(api_key=api_key, base_url=base_url, timeout_s=timeout_s)
         if embedding_backend == "openai"

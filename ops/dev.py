@@ -70,9 +70,12 @@ def demo(port: int, bind: str) -> int:
         migrate()
         manage("seed_demo")
         env = _env()
+        # 2 workers x 4 threads: on 2 cores the offline model is CPU-bound (more threads only queue on
+        # the GIL inside the request); real model calls wait on the network and want more threads.
+        # See docs/benchmarks.md "Widget API".
         commands = {
             "web": [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{bind}:{port}",
-                    "--workers", "2", "--threads", "8", "--worker-class", "gthread", "--timeout", "60",
+                    "--workers", "2", "--threads", "4", "--worker-class", "gthread", "--timeout", "60",
                     "--graceful-timeout", "5", "--access-logfile", "-"],
             "worker": [PY, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency",
                        "2", "--hostname", "demo@%h", "--without-mingle", "--without-gossip"],

@@ -43,20 +43,45 @@ class WidgetCaller:
 
 
 class WidgetTokenAuth(HttpBearer):
-    """SEC-1: `Authorization: Bearer shl_…`. Anonymous only with DEBUG *and* WIDGET_ALLOW_ANONYMOUS."""
+    """Runs before the body is parsed, for every operation, in this order:
+
+    body size (413) → token (SEC-1, 401) → origin allowlist (SEC-2, 403).
+
+    So an oversized body is refused unread, and a malformed body from a site that is not
+    allowed gets 403 rather than a helpful 4xx. `Authorization: Bearer shl_…`; anonymous use
+    only with DEBUG *and* WIDGET_ALLOW_ANONYMOUS.
+    """
 
     openapi_description = "The bot's widget token, from its embed snippet."
 
     def __call__(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        _refuse_oversized(request)
         if not request.headers.get("Authorization") and settings.DEBUG and settings.WIDGET_ALLOW_ANONYMOUS:
-            return _anonymous_dev_caller(request)
-        return super().__call__(request)
+            token = _anonymous_dev_caller(request)
+        else:
+            token = super().__call__(request)
+        if token is None:
+            return None  # no bearer token at all: ninja answers 401 token_required
+        request.widget_caller = widget_caller(request, token)  # type: ignore[attr-defined]
+        return token
 
     def authenticate(self, request: HttpRequest, token: str) -> WidgetToken | None:
         resolved = widget_token_resolve(token)
         if resolved is None:
-            raise WidgetError(401, "invalid_token", "The widget token is missing, unknown or revoked.")
+            raise WidgetError(401, "invalid_token", "The widget token is unknown or revoked.")
         return resolved
+
+
+def _refuse_oversized(request: HttpRequest) -> None:
+    limit = settings.WIDGET_MAX_BODY_BYTES
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    # A chunked body declares no length: measure it (Django caps what it reads at
+    # DATA_UPLOAD_MAX_MEMORY_SIZE, so this read is bounded too).
+    if declared > limit or (not declared and request.method == "POST" and len(request.body) > limit):
+        raise WidgetError(413, "body_too_large", f"The request body is over {limit} bytes.")
 
 
 def _anonymous_dev_caller(request: HttpRequest) -> WidgetToken | None:
@@ -79,13 +104,13 @@ def caller_origin(request: HttpRequest) -> str | None:
     return request.headers.get("Origin") or origin_from_referer(request.headers.get("Referer"))
 
 
-def widget_caller(request: HttpRequest) -> WidgetCaller:
+def widget_caller(request: HttpRequest, token: WidgetToken) -> WidgetCaller:
     """SEC-2: the calling page must be on the bot's allowlist (an empty allowlist denies).
 
     Calls from our own chat iframe carry the embedding page's origin in a header; the
-    browser has already enforced the iframe's frame-ancestors against the same allowlist.
+    browser has already enforced the iframe's frame-ancestors against the same allowlist
+    (docs/decisions/0009-widget-origin-model.md).
     """
-    token: WidgetToken = request.auth  # type: ignore[attr-defined]
     allowlist = allowed_origins_for(client_id=token.client_id, bot_id=token.bot_id)
     origin = caller_origin(request)
     effective = origin

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -15,18 +15,22 @@ from tenants.conversations.services import (
     ConversationNotFound,
     booking_click_record,
     feedback_record,
+    handoff_request,
     message_reply,
     message_reply_stream,
     session_start,
     widget_load_record,
 )
-from widget.access import WidgetCaller, WidgetError, WidgetTokenAuth, client_schema, rate_limit_check, widget_caller
+from widget.access import WidgetCaller, WidgetError, WidgetTokenAuth, client_schema, rate_limit_check
+from widget.public_config import public_config
 from widget.schemas import (
     Accepted,
     BookingClickIn,
     ConfigOut,
     ErrorOut,
     FeedbackIn,
+    HandoffIn,
+    HandoffOut,
     LoadIn,
     MessageIn,
     MessageOut,
@@ -59,32 +63,38 @@ def _widget_error(request: HttpRequest, exc: WidgetError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "invalid_token", "A widget token is required: Authorization: Bearer <token>.")
+    return _error(request, 401, "token_required", "A widget token is required: Authorization: Bearer <token>.")
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    detail = [
-        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body", "problem": e.get("msg", "invalid")}
-        for e in exc.errors
-    ]
     if any(e.get("type") == "json_invalid" for e in exc.errors):
         return _error(request, 400, "malformed_json", "The request body is not valid JSON.")
-    return _error(request, 422, "invalid_request", detail)
+    return _error(request, 422, "invalid_request", [_problem(e) for e in exc.errors])
+
+
+def _problem(error: dict[str, object]) -> dict[str, object]:
+    """Name the field as the caller wrote it: ('body', 'payload', 'visitor_id') -> 'visitor_id'."""
+    loc = tuple(str(p) for p in error.get("loc", ()))  # type: ignore[attr-defined]
+    path = loc[2:] if loc[:1] == ("body",) else loc[1:]
+    if not path and error.get("type") == "missing":
+        return {"field": "body", "problem": "A JSON object body is required."}
+    return {"field": ".".join(path) or "body", "problem": error.get("msg", "invalid")}
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = "malformed_json" if exc.status_code == 400 else "error"
-    return _error(request, exc.status_code, code, str(exc))
+    if exc.status_code == 400:  # ninja could not parse the body
+        return _error(request, 400, "malformed_json", "The request body is not valid JSON.")
+    return _error(request, exc.status_code, "error", str(exc))
 
 
 def _guard(request: HttpRequest, visitor_id: str | None) -> WidgetCaller:
-    """Every operation: body size, origin allowlist, rate limits — in that order."""
-    length = int(request.headers.get("Content-Length") or 0)
-    if length > settings.WIDGET_MAX_BODY_BYTES:
-        raise WidgetError(413, "body_too_large", f"The request body is over {settings.WIDGET_MAX_BODY_BYTES} bytes.")
-    caller = widget_caller(request)
+    """Every operation, once its body is valid: the rate limits (SEC-6).
+
+    Body size, token and origin were checked by WidgetTokenAuth before the body was parsed.
+    """
+    caller: WidgetCaller = request.widget_caller  # type: ignore[attr-defined]
     rate_limit_check(caller, visitor_id)
     return caller
 
@@ -101,14 +111,7 @@ def widget_config(request: HttpRequest) -> ConfigOut:
     caller = _guard(request, None)
     with client_schema(caller):
         bot = _bot(caller)
-        config = bot_published_config(bot)
-    return ConfigOut(
-        bot_name=config.persona.name, business_name=config.business.name, status=bot.status,
-        theme=config.widget.theme, bubble_color=config.widget.bubble_color,
-        welcome_message=config.widget.welcome_message, avatar_url=config.widget.avatar_url,
-        booking_url=config.booking_url, handoff_promise=config.routing.handoff_promise,
-        quick_replies=[{"label": q.label, "message": q.message, "action": q.action} for q in config.quick_replies],
-    )
+        return public_config(bot, bot_published_config(bot))
 
 
 @api.post("/sessions", response={200: SessionOut, **ERRORS}, summary="Start a visitor session (WID-6)")
@@ -132,7 +135,7 @@ def _reply_kwargs(caller: WidgetCaller, payload: MessageIn, started: float) -> d
 
 @api.post("/messages", response={200: MessageOut, **ERRORS}, summary="Send a message, get the reply")
 def widget_message(request: HttpRequest, payload: MessageIn) -> MessageOut:
-    started = time.perf_counter()
+    started = getattr(request, "widget_started", None) or time.perf_counter()
     caller = _guard(request, payload.visitor_id)
     with client_schema(caller):
         try:
@@ -143,8 +146,8 @@ def widget_message(request: HttpRequest, payload: MessageIn) -> MessageOut:
 
 
 @api.post("/messages/stream", response={200: None, **ERRORS}, summary="Send a message, stream the reply (SSE)")
-def widget_message_stream(request: HttpRequest, payload: MessageIn) -> HttpResponse:
-    started = time.perf_counter()
+def widget_message_stream(request: HttpRequest, payload: MessageIn) -> StreamingHttpResponse:
+    started = getattr(request, "widget_started", None) or time.perf_counter()
     caller = _guard(request, payload.visitor_id)
     with client_schema(caller):
         try:
@@ -153,7 +156,7 @@ def widget_message_stream(request: HttpRequest, payload: MessageIn) -> HttpRespo
         except ConversationNotFound as error:
             raise WidgetError(404, "conversation_not_found", str(error)) from error
 
-    def events():  # type: ignore[no-untyped-def]
+    def events() -> Iterator[str]:
         *texts, outcome = pieces
         for text in texts:
             yield f"event: delta\ndata: {json.dumps({'text': text})}\n\n"
@@ -196,3 +199,17 @@ def widget_loaded(request: HttpRequest, payload: LoadIn) -> Accepted:
     with client_schema(caller):
         widget_load_record(bot=_bot(caller), origin=caller.origin, page_url=payload.page_url)
     return Accepted()
+
+
+@api.post("/handoff", response={200: HandoffOut, **ERRORS}, summary="The visitor asks for a person (BEY-1)")
+def widget_handoff(request: HttpRequest, payload: HandoffIn) -> HandoffOut:
+    caller = _guard(request, payload.visitor_id)
+    with client_schema(caller):
+        bot = _bot(caller)
+        try:
+            conversation = handoff_request(bot=bot, visitor_key=payload.visitor_id,
+                                           conversation_id=payload.conversation_id)
+        except ConversationNotFound as error:
+            raise WidgetError(404, "conversation_not_found", str(error)) from error
+        promise = bot_published_config(bot).routing.handoff_promise
+    return HandoffOut(conversation_id=conversation.pk, promise=promise)

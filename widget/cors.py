@@ -37,6 +37,8 @@ class WidgetCorsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path_info.startswith(WIDGET_PREFIX):
             return self.get_response(request)
+        # Server time (AN-7) of widget calls counts from here: auth, origin and limits included.
+        request.widget_started = time.perf_counter()  # type: ignore[attr-defined]
         origin = request.headers.get("Origin")
         if request.method == "OPTIONS" and request.headers.get("Access-Control-Request-Method"):
             response = HttpResponse(status=204)

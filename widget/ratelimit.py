@@ -1,8 +1,10 @@
 """SEC-6: token-bucket rate limits kept in Redis, per bot and per visitor.
 
-Policy when Redis is unreachable (docs/decisions/0004-rate-limit-fallback.md): fall back to an
+Policy when Redis is unreachable (docs/decisions/0010-rate-limit-fallback.md): fall back to an
 in-process token bucket with the same parameters. Limits stay in force per web process —
 looser by the number of processes, never off — and chat keeps working for real visitors.
+After a failure Redis is not tried again for REDIS_RETRY_SECONDS, so an unreachable server
+costs one connect timeout per process every few seconds, not one per request.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ class _LocalBuckets:
 
 _local = _LocalBuckets()
 _last_warning = 0.0
+REDIS_RETRY_SECONDS = 5.0
+_redis_down_until = 0.0
 
 
 @lru_cache(maxsize=4)
@@ -95,20 +99,38 @@ def _script(url: str):  # type: ignore[no-untyped-def]
     return _redis(url).register_script(_LUA)
 
 
-def rate_limit_take(key: str, limit: Limit) -> Decision:
-    url = settings.WIDGET_RATELIMIT_REDIS_URL
+def _redis_take(key: str, limit: Limit) -> tuple[bool, float] | None:
+    """The shared bucket, or None when Redis cannot answer (then it is left alone for a while)."""
+    global _last_warning, _redis_down_until
+    if time.monotonic() < _redis_down_until:
+        return None
     try:
-        allowed, retry = _script(url)(keys=[f"{settings.WIDGET_RATELIMIT_KEY_PREFIX}rl:{limit.name}:{key}"],
-                                      args=[limit.rate_per_second, limit.burst])
-        backend = "redis"
-        allowed, retry = bool(int(allowed)), float(retry)
+        allowed, retry = _script(settings.WIDGET_RATELIMIT_REDIS_URL)(
+            keys=[f"{settings.WIDGET_RATELIMIT_KEY_PREFIX}rl:{limit.name}:{key}"],
+            args=[limit.rate_per_second, limit.burst],
+        )
     except redis.RedisError:
-        global _last_warning
+        _redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
         if time.monotonic() - _last_warning > 60:
             _last_warning = time.monotonic()
             log.warning("Rate limiter cannot reach Redis; using in-process buckets until it is back.")
-        allowed, retry = _local.take(f"{limit.name}:{key}", limit)
-        backend = "local"
+        return None
+    return bool(int(allowed)), float(retry)
+
+
+def rate_limit_reset_local() -> None:
+    """Forget the in-process buckets and the Redis back-off (tests, and after a config change)."""
+    global _local, _redis_down_until
+    _local = _LocalBuckets()
+    _redis_down_until = 0.0
+
+
+def rate_limit_take(key: str, limit: Limit) -> Decision:
+    shared = _redis_take(key, limit)
+    if shared is not None:
+        (allowed, retry), backend = shared, "redis"
+    else:
+        (allowed, retry), backend = _local.take(f"{limit.name}:{key}", limit), "local"
     return Decision(allowed=allowed, retry_after=max(1, math.ceil(retry)) if not allowed else 0,
                     limit=limit.name, backend=backend)
 

@@ -89,3 +89,13 @@ class Accepted(Schema):
 class ErrorOut(Schema):
     error: str
     detail: str | list[dict[str, object]]
+
+
+class HandoffIn(StrictIn):
+    visitor_id: VisitorId
+    conversation_id: uuid.UUID | None = None
+
+
+class HandoffOut(Schema):
+    conversation_id: uuid.UUID
+    promise: str

@@ -68,7 +68,7 @@ def bot_run_context(
         intents=tuple(IntentRule(name=i.name, lead_type=i.lead_type, keywords=tuple(i.keywords))
                       for i in config.intents),
         industry_mode=mode,  # type: ignore[arg-type]
-        lead_fields_wanted=tuple(f for f in config.lead_fields if f in ("name", "phone", "email")),  # type: ignore[arg-type]
+        lead_fields_wanted=tuple(f for f in config.lead_fields if f in ("name", "phone", "email")),  # type: ignore[misc]
         contact_known=contact_known,
         already_asked_for_contact=already_asked_for_contact,
     )

@@ -14,6 +14,9 @@ class Visitor(models.Model):
     last_seen_at = models.DateTimeField()
     session_count = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return self.visitor_key
+
     @property
     def is_returning(self) -> bool:
         return self.session_count > 1
@@ -27,6 +30,9 @@ class VisitorSession(models.Model):
     origin = models.CharField(max_length=255, blank=True)
     page_url = models.CharField(max_length=2000, blank=True)
     is_returning = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of visitor {self.visitor_id}"
 
 
 class Conversation(models.Model):
@@ -54,6 +60,9 @@ class Conversation(models.Model):
     class Meta:
         ordering = ["-last_message_at"]
         indexes = [models.Index(fields=["status", "last_message_at"])]
+
+    def __str__(self) -> str:
+        return f"conversation {self.pk} ({self.status})"
 
 
 class Message(models.Model):
@@ -89,6 +98,9 @@ class Message(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["conversation", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.role}: {self.text[:60]}"
+
 
 class ReviewItem(models.Model):
     """ADM-1/ADM-2: what the bot could not handle well, for the agency to close the loop on."""
@@ -117,3 +129,6 @@ class ReviewItem(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"

@@ -11,9 +11,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,6 +22,14 @@ from django.utils import timezone
 from agents.conversation.graph import conversation_reply
 from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
+from agents.conversation.summary import (
+    ConversationFacts,
+    SummaryTurn,
+    extractive_summary,
+    model_summary,
+    topic_tags,
+)
+from agents.detection.intent import IntentRule
 from controlplane.widgets.services import usage_record_reply
 from tenants.analytics.services import event_record
 from tenants.bots.config import BotConfig
@@ -29,6 +38,9 @@ from tenants.conversations.engine import bot_ports, bot_run_context
 from tenants.conversations.models import Conversation, Message, ReviewItem, Visitor, VisitorSession
 from tenants.knowledge.embedding import model_provider
 from tenants.leads.services import lead_apply_effect
+
+if TYPE_CHECKING:
+    from pydantic_ai.models.openai import OpenAIChatModel
 
 # A conversation with no message for this long is over; the next message starts a new one.
 CONVERSATION_IDLE_MINUTES = 30
@@ -79,10 +91,14 @@ def session_start(*, bot: Bot, visitor_key: str, origin: str = "", page_url: str
     return session
 
 
-def _open_conversation(*, bot: Bot, visitor: Visitor, conversation_id: uuid.UUID | None) -> Conversation | None:
+def _open_conversation(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID | None) -> Conversation | None:
+    """The visitor's conversation to continue, None to start a new one; unknown ids are refused."""
     if conversation_id is None:
         return None
-    conversation = Conversation.objects.filter(pk=conversation_id, visitor=visitor, bot_id=bot.pk).first()
+    conversation = (
+        Conversation.objects.select_related("visitor", "lead")  # the lead: is a contact already known?
+        .filter(pk=conversation_id, visitor__visitor_key=visitor_key, bot_id=bot.pk).first()
+    )
     if conversation is None:
         raise ConversationNotFound("This conversation does not exist for this visitor.")
     idle_since = timezone.now() - timedelta(minutes=CONVERSATION_IDLE_MINUTES)
@@ -95,7 +111,7 @@ def _history(conversation: Conversation | None) -> list[Turn]:
     if conversation is None:
         return []
     rows = list(conversation.messages.order_by("-created_at", "-id").values_list("role", "text")[:HISTORY_TURNS])
-    return [Turn(role=role, text=text) for role, text in reversed(rows)]
+    return [Turn(role=role, text=text) for role, text in reversed(rows)]  # type: ignore[arg-type]
 
 
 def _unavailable_reply(bot: Bot, config: BotConfig) -> tuple[str, str] | None:
@@ -119,8 +135,9 @@ def message_reply(
     started: float | None = None,
 ) -> ReplyOutcome:
     started = started if started is not None else time.perf_counter()
-    visitor = visitor_touch(visitor_key=visitor_key)
-    conversation = _open_conversation(bot=bot, visitor=visitor, conversation_id=conversation_id)
+    # Nothing is written before the graph has run: a refusal (unknown conversation) or a crash
+    # leaves no visitor row behind. _persist_turn writes everything in one transaction.
+    conversation = _open_conversation(bot=bot, visitor_key=visitor_key, conversation_id=conversation_id)
     unavailable = _unavailable_reply(bot, config)
     result: TurnResult | None = None
     if unavailable is None:
@@ -132,8 +149,9 @@ def message_reply(
         )
         result = conversation_reply(message=text, history=_history(conversation), context=context,
                                     ports=bot_ports(bot.pk), model=model_provider())
-    return _persist_turn(bot=bot, config=config, client_id=client_id, visitor=visitor, conversation=conversation,
-                         text=text, result=result, unavailable=unavailable, started=started)
+    return _persist_turn(bot=bot, config=config, client_id=client_id, visitor_key=visitor_key,
+                         conversation=conversation, text=text, result=result, unavailable=unavailable,
+                         started=started)
 
 
 def message_reply_stream(**kwargs: Any) -> Iterator[str | ReplyOutcome]:
@@ -147,12 +165,16 @@ def message_reply_stream(**kwargs: Any) -> Iterator[str | ReplyOutcome]:
 
 
 def _persist_turn(
-    *, bot: Bot, config: BotConfig, client_id: int, visitor: Visitor, conversation: Conversation | None, text: str,
-    result: TurnResult | None, unavailable: tuple[str, str] | None, started: float,
+    *, bot: Bot, config: BotConfig, client_id: int, visitor_key: str, conversation: Conversation | None,
+    text: str, result: TurnResult | None, unavailable: tuple[str, str] | None, started: float,
 ) -> ReplyOutcome:
     now = timezone.now()
     with transaction.atomic():
-        if conversation is None:
+        if conversation is not None:
+            visitor = conversation.visitor
+            Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
+        else:
+            visitor = visitor_touch(visitor_key=visitor_key)
             conversation = Conversation.objects.create(visitor=visitor, bot_id=bot.pk, started_at=now,
                                                        last_message_at=now)
         visitor_message = Message(conversation=conversation, role=Message.Role.VISITOR, text=text, created_at=now)
@@ -171,13 +193,15 @@ def _persist_turn(
             bot_message.input_tokens, bot_message.output_tokens = result.usage.input_tokens, result.usage.output_tokens
             bot_message.model_name = result.usage.model_name
             _update_conversation_labels(conversation, result)
-        visitor_message.save()
         bot_message.server_ms = round((time.perf_counter() - started) * 1000, 3)
-        bot_message.save()
+        Message.objects.bulk_create([visitor_message, bot_message])  # one round trip; both get their ids
         Conversation.objects.filter(pk=conversation.pk).update(
             message_count=F("message_count") + 2, last_message_at=now, lead_type=conversation.lead_type,
             sentiment=conversation.sentiment, crisis_level=conversation.crisis_level,
             asked_for_contact=conversation.asked_for_contact,
+            # A message that raced the idle sweep reopens the conversation; it ends (and is
+            # summarised) again once it is really idle.
+            status=Conversation.Status.OPEN, ended_at=None,
         )
         event_record(kind="message", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk,
                      occurred_at=now, data={"answered_by": bot_message.answered_by,
@@ -186,8 +210,10 @@ def _persist_turn(
         if result is not None:
             lead_created = _apply_effects(bot=bot, visitor=visitor, conversation=conversation, result=result,
                                           visitor_message=visitor_message, bot_message=bot_message, text=text)
-        usage_record_reply(client_id=client_id, input_tokens=bot_message.input_tokens,
-                           output_tokens=bot_message.output_tokens)
+        if result is not None:
+            # The fixed paused/over-limit message costs nothing and must not deepen an overage.
+            usage_record_reply(client_id=client_id, input_tokens=bot_message.input_tokens,
+                               output_tokens=bot_message.output_tokens)
     return ReplyOutcome(
         conversation_id=conversation.pk, message_id=bot_message.pk, reply=bot_message.text,
         answered_by=bot_message.answered_by, is_fallback=bot_message.is_fallback,
@@ -228,11 +254,15 @@ def _apply_effects(
 
 
 def booking_click_record(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID | None, url: str = "") -> None:
-    visitor = visitor_touch(visitor_key=visitor_key)
-    if conversation_id is not None and not Conversation.objects.filter(pk=conversation_id, visitor=visitor).exists():
+    """AN-3: the visitor clicked the booking link (in a conversation, or from the widget header)."""
+    if conversation_id is not None and not Conversation.objects.filter(
+        pk=conversation_id, visitor__visitor_key=visitor_key, bot_id=bot.pk
+    ).exists():
         raise ConversationNotFound("This conversation does not exist for this visitor.")
-    event_record(kind="booking_click", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation_id,
-                 data={"url": url[:500]})
+    with transaction.atomic():
+        visitor = visitor_touch(visitor_key=visitor_key)
+        event_record(kind="booking_click", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation_id,
+                     data={"url": url[:500]})
 
 
 def feedback_record(*, bot: Bot, visitor_key: str, message_id: int, value: str) -> Message:
@@ -266,3 +296,128 @@ def feedback_record(*, bot: Bot, visitor_key: str, message_id: int, value: str) 
 def widget_load_record(*, bot: Bot, origin: str, page_url: str) -> None:
     """CX-4: the widget loaded on a page; the dashboard warns when none came lately from an allowed site."""
     event_record(kind="widget_load", bot_id=bot.pk, data={"origin": origin[:255], "page_url": page_url[:2000]})
+
+
+def handoff_request(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID | None) -> Conversation:
+    """BEY-1: the visitor asked for a person. Flags the conversation (starting one if the visitor has
+    not written yet) and opens a Needs Review item; asking twice changes nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        visitor = visitor_touch(visitor_key=visitor_key)
+        conversation = None
+        if conversation_id is not None:
+            conversation = Conversation.objects.select_for_update().filter(
+                pk=conversation_id, visitor=visitor, bot_id=bot.pk).first()
+            if conversation is None:
+                raise ConversationNotFound("This conversation does not exist for this visitor.")
+        if conversation is None:
+            conversation = Conversation.objects.create(visitor=visitor, bot_id=bot.pk, started_at=now,
+                                                       last_message_at=now)
+        if conversation.handoff_requested_at is not None:
+            return conversation
+        conversation.handoff_requested_at = now
+        conversation.save(update_fields=["handoff_requested_at"])
+        question = (conversation.messages.filter(role=Message.Role.VISITOR).order_by("-created_at", "-id")
+                    .values_list("text", flat=True).first() or "")
+        ReviewItem.objects.create(kind=ReviewItem.Kind.HANDOFF, conversation=conversation, question=question,
+                                  reason="Visitor asked to talk to a person", created_at=now)
+        event_record(kind="handoff", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
+    return conversation
+
+
+# --- ADM-3/ADM-4: a conversation that goes idle ends, then gets a summary and topic tags ---------------
+
+END_IDLE_BATCH = 500
+
+
+def conversations_end_idle(*, now: datetime | None = None) -> list[uuid.UUID]:
+    """End every open conversation without a message for CONVERSATION_IDLE_MINUTES; returns their ids.
+
+    Safe to run concurrently and again: rows are claimed with SKIP LOCKED and re-checked in the UPDATE.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=CONVERSATION_IDLE_MINUTES)
+    ended: list[uuid.UUID] = []
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Conversation.objects.select_for_update(skip_locked=True)
+                .filter(status=Conversation.Status.OPEN, last_message_at__lt=cutoff)
+                .order_by("last_message_at").values_list("pk", flat=True)[:END_IDLE_BATCH]
+            )
+            Conversation.objects.filter(pk__in=ids, status=Conversation.Status.OPEN,
+                                        last_message_at__lt=cutoff).update(status=Conversation.Status.ENDED,
+                                                                           ended_at=now)
+        ended += ids
+        if len(ids) < END_IDLE_BATCH:
+            return ended
+
+
+SUMMARY_REQUEUE_MINUTES = 10
+
+
+def conversations_missing_summary(*, now: datetime | None = None) -> list[uuid.UUID]:
+    """Ended conversations still without a summary well after they ended: their task was lost
+    (a worker died between ending them and queueing it). The next sweep queues them again."""
+    stale = (now or timezone.now()) - timedelta(minutes=SUMMARY_REQUEUE_MINUTES)
+    return list(Conversation.objects.filter(status=Conversation.Status.ENDED, summary="", ended_at__lt=stale)
+                .order_by("ended_at").values_list("pk", flat=True)[:END_IDLE_BATCH])
+
+
+def conversation_end(*, conversation_id: uuid.UUID, now: datetime | None = None) -> bool:
+    """End one conversation now (whatever its idle time). False when it was already over."""
+    return bool(Conversation.objects.filter(pk=conversation_id, status=Conversation.Status.OPEN)
+                .update(status=Conversation.Status.ENDED, ended_at=now or timezone.now()))
+
+
+def conversation_facts(conversation: Conversation) -> ConversationFacts:
+    """What a summary may say about one conversation, from this schema's records."""
+    from tenants.analytics.models import Event
+    from tenants.bots.selectors import bot_get, bot_published_config
+    from tenants.leads.models import Lead
+
+    rows = conversation.messages.order_by("created_at", "id").values_list(
+        "role", "text", "answered_by", "is_fallback", "lead_type", "feedback")
+    turns = tuple(SummaryTurn(role=role, text=text, answered_by=answered_by, is_fallback=is_fallback,
+                              lead_type=lead_type) for role, text, answered_by, is_fallback, lead_type, _ in rows)
+    lead = Lead.objects.filter(conversation=conversation).values_list("score", "lead_type").first()
+    bot = bot_get(bot_id=conversation.bot_id)
+    config = bot_published_config(bot) if bot is not None else None
+    return ConversationFacts(
+        turns=turns,
+        crisis_level=conversation.crisis_level,
+        lead_score=lead[0] if lead else None,
+        lead_type=lead[1] if lead else None,
+        booking_clicks=Event.objects.filter(kind="booking_click", conversation_id=conversation.pk).count(),
+        handoff_requested=conversation.handoff_requested_at is not None,
+        thumbs_down=sum(1 for *_, feedback in rows if feedback == Message.Feedback.DOWN),
+        industry_mode=config.industry_mode if config else None,
+        intents=tuple(IntentRule(name=i.name, lead_type=i.lead_type, keywords=tuple(i.keywords))
+                      for i in (config.intents if config else ())),
+    )
+
+
+def _summary_model() -> OpenAIChatModel | None:
+    """The chat model for summaries when OPENAI_API_KEY is set, else None (offline summaries)."""
+    if not settings.OPENAI_API_KEY:
+        return None
+    from agents.providers import build_openai_chat_model
+
+    return build_openai_chat_model(api_key=settings.OPENAI_API_KEY, base_url=settings.OPENAI_BASE_URL,
+                                   chat_model=settings.OPENAI_CHAT_MODEL, timeout_s=settings.MODEL_TIMEOUT_SECONDS)
+
+
+def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None:
+    """ADM-3 summary and ADM-4 tags of one conversation. Deterministic offline, so a retry writes the
+    same values; with a model configured the summary is the model's, or the extractive one if it fails."""
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        return None  # deleted meanwhile (privacy request): nothing to do
+    facts = conversation_facts(conversation)
+    model = _summary_model()
+    summary = model_summary(model, facts, timeout_s=settings.MODEL_TIMEOUT_SECONDS) if model is not None else None
+    conversation.summary = summary or extractive_summary(facts)
+    conversation.tags = list(topic_tags(facts))
+    Conversation.objects.filter(pk=conversation.pk).update(summary=conversation.summary, tags=conversation.tags)
+    return conversation
+

@@ -23,3 +23,6 @@ class Lead(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.score} lead {self.pk} ({self.lead_type})"

@@ -1,0 +1,54 @@
+"""ADM-3/ADM-4: idle conversations end, then each gets a summary and topic tags.
+
+    beat (public) ─► conversations_end_idle_all_clients ─► one conversations_end_idle_task per client
+                                                              └─► one conversation_summarize_task per ended conversation
+
+The per-client tasks are ClientTasks: they run only inside a client's schema (the schema travels in
+the message headers) and refuse to run without one. All of them are safe to retry.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+from django_tenants.utils import get_public_schema_name
+
+from controlplane.core.tasks import ClientTask
+
+
+@shared_task(name="tenants.conversations.end_idle_all_clients")
+def conversations_end_idle_all_clients() -> int:
+    """Beat, public schema: queue the idle sweep of every client. Returns how many were queued."""
+    from controlplane.clients.models import Client
+
+    schemas = Client.objects.exclude(schema_name=get_public_schema_name()).values_list("schema_name", flat=True)
+    count = 0
+    for schema_name in schemas:
+        conversations_end_idle_task.apply_async(headers={"_schema_name": schema_name})
+        count += 1
+    return count
+
+
+@shared_task(base=ClientTask, name="tenants.conversations.end_idle", acks_late=True,
+             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def conversations_end_idle_task() -> list[str]:
+    """One client: end its idle conversations and queue a summary for each (in this schema), plus any
+    ended earlier whose summary task was lost. Returns the ids just ended."""
+    from tenants.conversations.services import conversations_end_idle, conversations_missing_summary
+
+    ended = [str(pk) for pk in conversations_end_idle()]
+    lost = [str(pk) for pk in conversations_missing_summary() if str(pk) not in ended]
+    for conversation_id in ended + lost:
+        conversation_summarize_task.delay(conversation_id)
+    return ended
+
+
+@shared_task(base=ClientTask, name="tenants.conversations.summarize", acks_late=True,
+             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def conversation_summarize_task(conversation_id: str) -> dict[str, object] | None:
+    from tenants.conversations.services import conversation_summarize
+
+    conversation = conversation_summarize(conversation_id=conversation_id)  # type: ignore[arg-type]
+    if conversation is None:
+        return None
+    return {"summary": conversation.summary, "tags": conversation.tags}
