@@ -1,0 +1,119 @@
+"""CX-1/SEC-2: the chat iframe page — who may frame it, what it inlines, which headers it sends."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.test import Client as DjangoClient
+
+from tests.integration.widget.support import ALPHA_SITE, PUBLIC_HOST, WidgetSetup
+
+pytestmark = pytest.mark.django_db
+
+
+def frame(setup: WidgetSetup, *, token: str | None = None, host: str | None = ALPHA_SITE) -> Any:
+    params = {"token": setup.token if token is None else token}
+    if host is not None:
+        params["host"] = host
+    return DjangoClient(HTTP_HOST=PUBLIC_HOST).get("/widget/frame/", params)
+
+
+def csp(response: Any) -> dict[str, str]:
+    return {part.split(" ", 1)[0]: part.split(" ", 1)[1] if " " in part else ""
+            for part in (p.strip() for p in response["Content-Security-Policy"].split(";")) if part}
+
+
+def test_frame_is_framable_only_by_the_bot_allowlist(alpha: WidgetSetup) -> None:
+    from controlplane.widgets.services import allowed_origin_add
+
+    allowed_origin_add(client=alpha.client, bot_id=alpha.bot_id, origin="https://*.alpha-shops.example")
+    response = frame(alpha)
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response
+    policy = csp(response)
+    assert policy["frame-ancestors"] == "https://*.alpha-shops.example https://www.alpha.example"
+    assert policy["default-src"] == "'none'"
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["connect-src"] == "'self'"
+    assert policy["form-action"] == "'none'"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_frame_inlines_the_public_config_and_nothing_secret(alpha: WidgetSetup) -> None:
+    response = frame(alpha)
+    html = response.content.decode()
+    inline = re.search(r'<script id="shl-config" type="application/json">(.*?)</script>', html, re.S)
+    assert inline is not None
+    config = json.loads(inline.group(1))
+    assert config["bot_name"]
+    assert config["business_name"] == "Alpha Co"
+    assert config["theme"] in ("light", "dark", "coastal")
+    assert re.fullmatch(r"#[0-9a-f]{6}", config["bubble_color"])
+    assert set(config) == {"bot_name", "business_name", "status", "theme", "bubble_color", "welcome_message",
+                           "avatar_url", "booking_url", "quick_replies", "handoff_promise"}
+    assert f'data-host="{ALPHA_SITE}"' in html
+    assert "<script src=\"/static/widget/chat.js\" defer>" in html
+    assert "<style" not in html
+    assert " style=" not in html.split("<noscript>")[0]
+
+
+def test_frame_refuses_a_disallowed_website(alpha: WidgetSetup) -> None:
+    for host in ("https://evil.example", "", "null", "https://www.alpha.example.evil.example"):
+        response = frame(alpha, host=host)
+        assert response.status_code == 403, host
+        assert csp(response)["frame-ancestors"] == "'none'"
+        assert b"shl-config" not in response.content
+
+
+def test_frame_refuses_unknown_and_revoked_tokens(alpha: WidgetSetup) -> None:
+    from controlplane.widgets.services import widget_token_revoke
+
+    assert frame(alpha, token="shl_nothing_here").status_code == 404
+    assert frame(alpha, token="").status_code == 404
+    widget_token_revoke(token=alpha.token_row)
+    response = frame(alpha)
+    assert response.status_code == 404
+    assert csp(response)["frame-ancestors"] == "'none'"
+
+
+def test_other_pages_still_refuse_framing(alpha: WidgetSetup) -> None:
+    response = DjangoClient(HTTP_HOST=PUBLIC_HOST).get("/login/")
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_frame_escapes_what_it_echoes(alpha: WidgetSetup) -> None:
+    from controlplane.widgets.services import allowed_origin_add
+
+    # Origins are normalised on the allowlist, so a quote can never get there; the token is echoed escaped.
+    response = frame(alpha, token=alpha.token + '"><script>alert(1)</script>')
+    assert response.status_code == 404
+    assert b"<script>alert" not in response.content
+    allowed_origin_add(client=alpha.client, bot_id=alpha.bot_id, origin="http://localhost:8000")
+    assert frame(alpha, host="http://localhost:8000").status_code == 200
+
+
+def test_demo_page_exists_only_on_the_demo_host_in_debug(alpha: WidgetSetup, settings: Any) -> None:
+    assert DjangoClient(HTTP_HOST=PUBLIC_HOST).get("/widget/demo/").status_code == 404
+    settings.DEBUG = False
+    assert DjangoClient(HTTP_HOST=PUBLIC_HOST).get("/widget/demo/").status_code == 404
+
+
+def test_demo_page_embeds_the_snippet_of_the_chosen_demo_client(alpha: WidgetSetup, settings: Any,
+                                                                 monkeypatch: Any) -> None:
+    from controlplane.clients.models import Client, Domain
+    from tenants.demo.setup import demo_site_domain_ensure
+
+    settings.DEBUG = True
+    demo_site_domain_ensure()
+    assert Domain.objects.get(domain="demo-site.localhost").tenant == Client.objects.get(schema_name="public")
+    monkeypatch.setattr("widget.frame_views._demo_tokens", lambda: {"alpha": alpha.token})
+    response = DjangoClient(HTTP_HOST="demo-site.localhost:8000").get("/widget/demo/", {"client": "alpha"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count(f'data-token="{alpha.token}" async></script>') == 1  # embedded once
+    assert f"data-token=&quot;{alpha.token}&quot; async&gt;&lt;/script&gt;</code>" in html  # and shown as text
+    assert '<script src="http://shoreline.localhost:8000/static/widget/loader.js"' in html
