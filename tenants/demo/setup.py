@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tenants.utils import schema_context
 
-from controlplane.clients.models import Client
+from controlplane.clients.models import Client, Domain
 from controlplane.widgets.services import allowed_origin_add, widget_token_issue, widget_token_resolve
 from tenants.bots.selectors import bot_primary
 from tenants.demo.clients import DEMO_SITE_ORIGINS
@@ -23,3 +23,14 @@ def demo_widget_setup(*, client: Client, details: dict[str, str], existing: str 
     if existing and widget_token_resolve(existing) is not None:
         return existing
     return widget_token_issue(client=client, bot_id=bot.pk).raw
+
+
+DEMO_SITE_HOST = "demo-site.localhost"
+
+
+def demo_site_domain_ensure() -> str:
+    """The pretend client website of `make demo` (widget.frame_views.widget_demo) is served by the public
+    URL conf on its own host, an allow-listed origin; django-tenants needs that host as a public Domain."""
+    public = Client.objects.get(schema_name="public")
+    Domain.objects.get_or_create(domain=DEMO_SITE_HOST, defaults={"tenant": public, "is_primary": False})
+    return DEMO_SITE_HOST

@@ -18,8 +18,9 @@ from controlplane.accounts.services import user_create
 from controlplane.clients.models import Client
 from controlplane.clients.selectors import client_public_url, public_url
 from controlplane.clients.services import client_provision
-from tenants.demo.clients import DEMO_ADMIN_EMAIL, DEMO_CLIENTS, DEMO_STAFF_EMAIL
-from tenants.demo.setup import demo_widget_setup
+from tenants.demo.clients import DEMO_ADMIN_EMAIL, DEMO_CLIENTS, DEMO_SITE_ORIGINS, DEMO_STAFF_EMAIL
+from tenants.demo.history import history_seed_all
+from tenants.demo.setup import demo_site_domain_ensure, demo_widget_setup
 
 
 class Command(BaseCommand):
@@ -41,9 +42,14 @@ class Command(BaseCommand):
                 client = result.client
             credentials[f"widget:{client.slug}"] = demo_widget_setup(client=client, details=spec["details"],
                                                                      existing=credentials.get(f"widget:{client.slug}"))
+        demo_site_domain_ensure()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(credentials, indent=2))
         path.chmod(0o600)
+        # Issue 4/7: ~90 days of history per client through the real services, then fresh rollups.
+        history_seed_all(clients=[c for c in Client.objects.exclude(schema_name="public")
+                                  if c.slug in {spec["slug"] for spec in DEMO_CLIENTS}],
+                         origin=DEMO_SITE_ORIGINS[0], stdout=self.stdout)
         self._print_logins(credentials)
 
     def _print_logins(self, credentials: dict[str, str]) -> None:
@@ -64,4 +70,6 @@ class Command(BaseCommand):
             email = owner.user.email if owner else "-"
             out.write(f"  {client.name:<26} {client_public_url(client)}")
             out.write(f"      {email}   {password_for(email)}")
+        port = f":{settings.SHORELINE_PUBLIC_PORT}" if settings.SHORELINE_PUBLIC_PORT else ""
+        out.write(f"Widget demo     http://demo-site.localhost{port}/widget/demo/  (a pretend client website)")
         out.write(f"Health          {public_url('/healthz')}\n")

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Sum
+
+from controlplane.rollups.models import ClientDailyRollup
+from controlplane.rollups.services import FIELDS
+
+
+def client_totals_between(*, first_day: date, last_day: date) -> dict[int, dict[str, Any]]:
+    """Per client id, the summed daily figures of [first_day, last_day] (one query, for the portal)."""
+    rows = (ClientDailyRollup.objects.filter(day__gte=first_day, day__lte=last_day).values("client_id")
+            .annotate(**{f: Sum(f) for f in FIELDS}))
+    return {row.pop("client_id"): row for row in rows}
+
+
+def client_days(*, client_id: int, first_day: date, last_day: date) -> list[ClientDailyRollup]:
+    return list(ClientDailyRollup.objects.filter(client_id=client_id, day__gte=first_day, day__lte=last_day))

@@ -1,0 +1,220 @@
+"""Turns an analytics Overview into what the page, the PDF report and (later) emails show:
+stat tiles, chart specs for components/chart_frame.html, insight cards. No queries here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tenants.analytics import metrics
+from tenants.analytics.selectors import WEEKDAYS, Overview, busiest_window
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    icon: str
+    delta: str = ""
+    trend: str = "flat"
+    foot: str = ""
+    feature: str = ""
+
+
+def pct(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def money(cents: int) -> str:
+    return f"${cents / 100:,.0f}"
+
+
+def ms(value: int | None) -> str:
+    if value is None:
+        return "–"
+    return f"≤ {value} ms" if value < 1000 else f"≤ {value / 1000:g} s"
+
+
+def hour_label(hour: int) -> str:
+    hour %= 24
+    suffix = "AM" if hour < 12 else "PM"
+    return f"{(hour % 12) or 12} {suffix}"
+
+
+def _delta(current: float | None, previous: float | None, *, lower_is_better: bool = False) -> tuple[str, str]:
+    change = metrics.change(current, previous)
+    if change is None:
+        return "", "flat"
+    good = change < 0 if lower_is_better else change > 0
+    trend = "flat" if abs(change) < 0.005 else ("up" if good else "down")
+    return f"{change * 100:+.0f}%", trend
+
+
+def _tile(label: str, current: float | None, previous: float | None, shown: str, icon: str, feature: str,
+          lower_is_better: bool = False, foot: str = "") -> Tile:
+    delta, trend = _delta(current, previous, lower_is_better=lower_is_better)
+    return Tile(label=label, value=shown, icon=icon, delta=delta, trend=trend,
+                foot=foot or ("vs previous period" if delta else ""), feature=feature)
+
+
+def tiles(o: Overview) -> list[Tile]:
+    c, p = o.current.totals, o.previous.totals
+    p95, p95_before = (metrics.percentile_ms(c.server_ms_histogram, 0.95),
+                       metrics.percentile_ms(p.server_ms_histogram, 0.95))
+    p50 = metrics.percentile_ms(c.server_ms_histogram, 0.5)
+    model_p50 = metrics.percentile_ms(c.model_ms_histogram, 0.5)
+    return [
+        _tile("Messages", c.messages, p.messages, f"{c.messages:,}", "message-square", "AN-1"),
+        _tile("Leads", c.leads, p.leads, f"{c.leads:,}", "users", "AN-2"),
+        _tile("Hot leads", c.hot_leads, p.hot_leads, f"{c.hot_leads:,}", "zap", "AN-8"),
+        _tile("Booking clicks", c.booking_clicks, p.booking_clicks, f"{c.booking_clicks:,}", "check-circle-2",
+              "AN-3"),
+        _tile("Lead value", o.lead_value_cents, o.previous_lead_value_cents, money(o.lead_value_cents), "wallet",
+              "VAL-8", foot="leads × average sale value"),
+        _tile("Engagement", metrics.engagement_rate(c), metrics.engagement_rate(p), pct(metrics.engagement_rate(c)),
+              "activity", "VAL-1", foot="chats per widget opening"),
+        _tile("Return visitors", metrics.return_visitor_rate(c), metrics.return_visitor_rate(p),
+              pct(metrics.return_visitor_rate(c)), "user", "AN-4", foot=f"{c.returning_sessions:,} return visits"),
+        _tile("Completion rate", metrics.completion_rate(c), metrics.completion_rate(p),
+              pct(metrics.completion_rate(c)), "check", "AN-5"),
+        _tile("Fallback rate", metrics.fallback_rate(c), metrics.fallback_rate(p), pct(metrics.fallback_rate(c), 1),
+              "circle-help", "AN-6", lower_is_better=True),
+        _tile("Response time p95", p95, p95_before, ms(p95), "clock", "AN-7", lower_is_better=True,
+              foot=f"p50 {ms(p50)} · model p50 {ms(model_p50)}"),
+    ]
+
+
+# Long ranges are charted per week: a year stays ~53 points (and table rows) instead of 365.
+WEEKLY_AFTER_DAYS = 92
+
+
+def _buckets(o: Overview) -> list[tuple[str, list[Any]]]:
+    """(label, day rows) per chart point: one day each, or one week each for long ranges."""
+    days = o.range.day_list()
+    step = 7 if len(days) > WEEKLY_AFTER_DAYS else 1
+    out = []
+    for i in range(0, len(days), step):
+        chunk = days[i:i + step]
+        label = f"{chunk[0]:%b %-d}" if step == 1 else f"Wk of {chunk[0]:%b %-d}"
+        out.append((label, [o.current.by_day[d] for d in chunk if d in o.current.by_day]))
+    return out
+
+
+def _day_labels(o: Overview) -> list[str]:
+    return [label for label, _ in _buckets(o)]
+
+
+def _series(o: Overview, key: str) -> list[int]:
+    return [sum(getattr(row, key) for row in rows) for _, rows in _buckets(o)]
+
+
+def _rate_series(o: Overview, reader: Any, digits: int = 1) -> list[float]:
+    """A rate per point, by the same reader as the tiles (it takes a day row or summed Totals)."""
+    out = []
+    for _, rows in _buckets(o):
+        value = reader(rows[0] if len(rows) == 1 else metrics.totals_of(rows)) if rows else None
+        out.append(round(value * 100, digits) if value is not None else 0)
+    return out
+
+
+def charts(o: Overview) -> dict[str, dict[str, Any]]:
+    labels = _day_labels(o)
+    c = o.current.totals
+    weekly_sentiment = _sentiment_trend(o)
+    heat_hours = list(range(24))
+    b, a = o.profile.business, o.profile.after_hours
+    return {
+        "activity": {"kind": "line", "labels": labels, "series": [
+            {"name": "Messages", "data": _series(o, "messages")},
+            {"name": "Conversations", "data": _series(o, "conversations")},
+            {"name": "Widget sessions", "data": _series(o, "sessions")}]},
+        "leads": {"kind": "bar", "labels": labels, "series": [
+            {"name": "Leads", "data": _series(o, "leads")},
+            {"name": "Hot leads", "data": _series(o, "hot_leads")},
+            {"name": "Booking clicks", "data": _series(o, "booking_clicks")}]},
+        "return_visitors": {"kind": "bar", "labels": labels, "series": [
+            {"name": "Return visits", "data": _series(o, "returning_sessions")}]},
+        "quality": {"kind": "line", "labels": labels, "unit": "%", "series": [
+            {"name": "Completion rate", "data": _rate_series(o, metrics.completion_rate)},
+            {"name": "Fallback rate", "data": _rate_series(o, metrics.fallback_rate)}]},
+        "response": {"kind": "line", "labels": labels, "unit": " ms", "series": [
+            {"name": "p50", "data": _percentile_series(o, 0.5)},
+            {"name": "p95", "data": _percentile_series(o, 0.95)}]},
+        "funnel": {"kind": "funnel", "labels": ["Messages", "Leads", "Booking clicks"],
+                   "series": [{"name": o.range.label(), "data": [c.messages, c.leads, c.booking_clicks]}]},
+        "heatmap": {"kind": "heatmap", "labels": [hour_label(h) for h in heat_hours], "y_labels": list(WEEKDAYS),
+                    "values": o.profile.heatmap},
+        "business_hours": {"kind": "bar", "labels": ["Messages", "Leads", "Booking clicks"], "series": [
+            {"name": "Business hours", "data": [b.messages, b.leads, b.booking_clicks]},
+            {"name": "After hours", "data": [a.messages, a.leads, a.booking_clicks]}]},
+        "sentiment": {"kind": "line", "unit": "%", **weekly_sentiment},
+        "topics": {"kind": "bar", "labels": [t for t, _ in o.current.tags.most_common(8)],
+                   "series": [{"name": "Conversations", "data": [n for _, n in o.current.tags.most_common(8)]}]},
+    }
+
+
+def _percentile_series(o: Overview, q: float) -> list[int]:
+    out = []
+    for _, rows in _buckets(o):
+        histogram = [0] * metrics.HISTOGRAM_SIZE
+        for row in rows:
+            metrics.histogram_add(histogram, row.server_ms_histogram)
+        out.append(metrics.percentile_ms(histogram, q) or 0)
+    return out
+
+
+def _sentiment_trend(o: Overview) -> dict[str, Any]:
+    """PRM-3: share of positive and negative conversations per week (per day for ranges up to 14 days)."""
+    days = o.range.day_list()
+    step = 1 if len(days) <= 14 else 7
+    labels, positive, negative = [], [], []
+    for i in range(0, len(days), step):
+        chunk = [o.current.by_day[d] for d in days[i:i + step] if d in o.current.by_day]
+        pos = sum(r.sentiment_positive for r in chunk)
+        neg = sum(r.sentiment_negative for r in chunk)
+        total = pos + neg + sum(r.sentiment_neutral for r in chunk)
+        labels.append(f"{days[i]:%b %-d}")
+        positive.append(round(pos * 100 / total, 1) if total else 0)
+        negative.append(round(neg * 100 / total, 1) if total else 0)
+    return {"labels": labels, "series": [{"name": "Positive", "data": positive},
+                                         {"name": "Negative", "data": negative}]}
+
+
+@dataclass(frozen=True)
+class Insight:
+    title: str
+    body: str
+    icon: str
+
+
+def insights(o: Overview) -> list[Insight]:
+    """PRM-1: plain sentences from the same numbers (the most-asked question comes with the questions panel)."""
+    c = o.current.totals
+    out = []
+    saved = metrics.hours_saved(c)
+    if c.bot_replies:
+        out.append(Insight("Time saved", f"Your bot answered {c.bot_replies - c.fallback_replies:,} questions: about "
+                           f"{saved:,.1f} hours your team did not spend on chat.", "clock"))
+    window = busiest_window(o.profile.by_hour)
+    if window:
+        after = o.profile.after_hours.messages
+        share = after / c.messages if c.messages else 0
+        out.append(Insight("Busiest time", f"{hour_label(window[0])}–{hour_label(window[1])} is when visitors chat "
+                           f"most. {share:.0%} of messages arrive outside business hours.", "activity"))
+    if o.current.tags:
+        tag, count = o.current.tags.most_common(1)[0]
+        out.append(Insight("Top topic", f"“{tag}” came up in {count:,} conversations.", "sparkles"))
+    return out
+
+
+def sentiment_split(o: Overview) -> list[tuple[str, int, str]]:
+    total = sum(o.current.sentiment.values())
+    return [(label, n, pct(n / total if total else None)) for label, n in o.current.sentiment.items()]
+
+
+def lead_value_rows(o: Overview, default_cents: int) -> list[tuple[str, int, str, str]]:
+    rows = []
+    for lead_type, count in o.current.leads_by_type.most_common():
+        value = o.values.get(lead_type, default_cents)
+        rows.append((lead_type.replace("_", " ").capitalize(), count, money(value), money(value * count)))
+    return rows

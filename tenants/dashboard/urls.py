@@ -1,0 +1,19 @@
+"""Dashboard routes on client hosts. All GET (read-only dashboard); see tests/integration/dashboard."""
+
+from django.urls import path
+
+from tenants.dashboard import views
+
+urlpatterns = [
+    path("", views.dashboard_home, name="home"),
+    path("insights/questions/", views.questions_fragment, name="dashboard_questions"),
+    path("setup/", views.setup, name="dashboard_setup"),
+    path("leads/", views.leads, name="dashboard_leads"),
+    path("leads/export.csv", views.leads_export, name="dashboard_leads_export"),
+    path("conversations/", views.conversations, name="dashboard_conversations"),
+    path("conversations/export.csv", views.conversations_export, name="dashboard_conversations_export"),
+    path("conversations/<uuid:conversation_id>/", views.conversation, name="dashboard_conversation"),
+    path("conversations/<uuid:conversation_id>/export.pdf", views.conversation_pdf,
+         name="dashboard_conversation_pdf"),
+    path("report.pdf", views.report_pdf, name="dashboard_report_pdf"),
+]
