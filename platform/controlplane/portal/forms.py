@@ -27,3 +27,7 @@ class StaffCreateForm(forms.Form):
     email = forms.EmailField()
     full_name = forms.CharField(max_length=120, required=False)
     role = forms.ChoiceField(choices=[("staff", "Agency staff"), ("platform_admin", "Platform admin")])
+
+
+class AdminNoteForm(forms.Form):
+    body = forms.CharField(label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -10,14 +10,29 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from controlplane.accounts.decorators import admin_required, agency_required
+from controlplane.accounts.impersonation import impersonation_ticket_issue
 from controlplane.accounts.selectors import agency_user_list, client_user_list
 from controlplane.accounts.services import user_create
 from controlplane.audit.selectors import audit_log_list
 from controlplane.billing.selectors import plan_list
-from controlplane.clients.selectors import client_get, client_list, client_public_url
-from controlplane.clients.services import ProvisioningError, client_change_plan, client_provision
-from controlplane.portal.forms import ClientCreateForm, PlanChangeForm, StaffCreateForm
-from controlplane.accounts.impersonation import impersonation_ticket_issue
+from controlplane.clients.models import Client
+from controlplane.clients.selectors import client_get, client_public_url
+from controlplane.clients.services import (
+    ProvisioningError,
+    admin_note_add,
+    client_change_plan,
+    client_provision,
+)
+from controlplane.portal.forms import AdminNoteForm, ClientCreateForm, PlanChangeForm, StaffCreateForm
+from controlplane.portal.selectors import portal_client_rows
+from controlplane.widgets.selectors import usage_this_period
+
+
+def _client_or_404(slug: str) -> Client:
+    client = client_get(slug=slug)
+    if client is None:
+        raise Http404("No such client.")
+    return client
 
 
 def _plan_choices() -> list[tuple[str, str]]:
@@ -27,9 +42,7 @@ def _plan_choices() -> list[tuple[str, str]]:
 @require_GET
 @agency_required
 def portal_home(request: HttpRequest) -> HttpResponse:
-    clients = list(client_list())
-    return render(request, "portal/home.html", {"clients": clients, "client_urls": {
-        c.slug: client_public_url(c) for c in clients}})
+    return render(request, "portal/home.html", {"rows": portal_client_rows()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,9 +68,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @agency_required
 def client_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    client = client_get(slug=slug)
-    if client is None:
-        raise Http404
+    client = _client_or_404(slug)
     return render(request, "portal/client_detail.html", {
         "client": client,
         "plan_form": PlanChangeForm(initial={"plan": client.plan.key if client.plan else ""},
@@ -65,15 +76,29 @@ def client_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "users": client_user_list(client=client),
         "dashboard_url": client_public_url(client),
         "audit": audit_log_list(client_slug=slug)[:20],
+        "usage": usage_this_period(client_id=client.pk),
+        "notes": client.admin_notes.select_related("author")[:20],
+        "note_form": AdminNoteForm(),
     })
+
+
+@require_POST
+@agency_required
+def client_note_add(request: HttpRequest, slug: str) -> HttpResponse:
+    client = _client_or_404(slug)
+    form = AdminNoteForm(request.POST)
+    if form.is_valid():
+        admin_note_add(client=client, author=request.user, body=form.cleaned_data["body"])
+        messages.success(request, "Note added.")
+    else:
+        messages.error(request, "A note needs some text (at most 4,000 characters).")
+    return redirect("portal:client_detail", slug=slug)
 
 
 @require_POST
 @admin_required
 def client_plan_change(request: HttpRequest, slug: str) -> HttpResponse:
-    client = client_get(slug=slug)
-    if client is None:
-        raise Http404
+    client = _client_or_404(slug)
     form = PlanChangeForm(request.POST, plans=_plan_choices())
     if form.is_valid():
         client_change_plan(client=client, plan_key=form.cleaned_data["plan"], actor=request.user, request=request)
@@ -86,9 +111,7 @@ def client_plan_change(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @admin_required
 def client_impersonate(request: HttpRequest, slug: str) -> HttpResponse:
-    client = client_get(slug=slug)
-    if client is None:
-        raise Http404
+    client = _client_or_404(slug)
     ticket = impersonation_ticket_issue(admin=request.user, client=client, request=request)
     return redirect(client_public_url(client, f"/impersonate/?ticket={ticket}"))
 

@@ -18,6 +18,9 @@ class WidgetToken(models.Model):
     class Meta:
         indexes = [models.Index(fields=["client", "bot_id"])]
 
+    def __str__(self) -> str:
+        return f"{self.client_id}/{self.bot_id} shl_{self.prefix}_…"
+
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
@@ -50,3 +53,6 @@ class UsagePeriod(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["client", "period"], name="unique_usage_period")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.period}: {self.messages} replies"

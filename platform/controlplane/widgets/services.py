@@ -17,7 +17,7 @@ from controlplane.clients.models import Client
 from controlplane.widgets.models import AllowedOrigin, UsagePeriod, WidgetToken
 from controlplane.widgets.origins import normalize_origin
 
-TOKEN_PREFIX = "shl_"
+TOKEN_PREFIX = "shl_"  # noqa: S105 — the public marker of a widget token, not a secret
 
 
 @dataclass(frozen=True)
