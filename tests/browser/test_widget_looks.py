@@ -56,6 +56,22 @@ def test_each_theme_looks_right_and_meets_aa_contrast(widget_env, new_page, look
     screenshot(page, f"widget-theme-{look}", full_page=False)
 
 
+def _settled_box(page, selector: str, timeout_s: float = 5.0) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The element's box once two readings 100 ms apart agree (open animations have ended), rounded."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    previous = None
+    while True:
+        box = page.locator(selector).bounding_box()
+        assert box is not None
+        rounded = {k: round(v, 1) for k, v in box.items()}
+        if rounded == previous or time.monotonic() > deadline:
+            return {k: round(v) for k, v in box.items()}
+        previous = rounded
+        page.wait_for_timeout(100)
+
+
 def test_phone_viewport_is_a_full_screen_sheet(widget_env, new_page):  # noqa: F811
     page = new_page(width=375, height=740)
     page.goto(widget_env.page("coastal"))
@@ -65,8 +81,7 @@ def test_phone_viewport_is_a_full_screen_sheet(widget_env, new_page):  # noqa: F
     launcher.click()
     frame = page.frame_locator("shoreline-chat iframe")
     frame.locator("#shl-input").wait_for(state="visible")
-    box = page.locator("shoreline-chat iframe").bounding_box()
-    assert box is not None
+    box = _settled_box(page, "shoreline-chat iframe")  # the sheet slides in; measure it at rest
     assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 375, 740)
     assert not launcher.is_visible()  # the sheet has its own close button
     # No horizontal scrolling inside the chat, the input is 16px (no iOS zoom), and the composer is on screen.
