@@ -32,6 +32,15 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _settings_env():  # type: ignore[no-untyped-def]
+    """The platform's typed settings object (the only reader of the environment)."""
+    if str(ROOT / "platform") not in sys.path:
+        sys.path.insert(0, str(ROOT / "platform"))
+    from config.env import load_env
+
+    return load_env()
+
+
 def manage(*args: str) -> None:
     subprocess.run([PY, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT, env=_env())  # noqa: S603
 
@@ -70,12 +79,13 @@ def demo(port: int, bind: str) -> int:
         migrate()
         manage("seed_demo")
         env = _env()
-        # 2 workers x 4 threads: on 2 cores the offline model is CPU-bound (more threads only queue on
-        # the GIL inside the request); real model calls wait on the network and want more threads.
-        # See docs/benchmarks.md "Widget API".
+        # Threads per web worker: the offline model is CPU-bound, so on 2 cores more than 2 threads
+        # only queue on the GIL inside the request (p95 doubles); a real model call waits on the
+        # network for seconds and wants many. See docs/benchmarks.md "Widget API".
+        threads = "8" if _settings_env().openai_api_key else "2"
         commands = {
             "web": [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{bind}:{port}",
-                    "--workers", "2", "--threads", "4", "--worker-class", "gthread", "--timeout", "60",
+                    "--workers", "2", "--threads", threads, "--worker-class", "gthread", "--timeout", "60",
                     "--graceful-timeout", "5", "--access-logfile", "-"],
             "worker": [PY, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency",
                        "2", "--hostname", "demo@%h", "--without-mingle", "--without-gossip"],
