@@ -42,8 +42,10 @@ class ShorelineEnv(BaseModel):
     widget_allow_anonymous: bool = Field(False, alias="WIDGET_ALLOW_ANONYMOUS")
     widget_rate_bot_per_minute: float = Field(600, alias="WIDGET_RATE_BOT_PER_MINUTE", gt=0)
     widget_rate_bot_burst: int = Field(120, alias="WIDGET_RATE_BOT_BURST", ge=1)
-    widget_rate_visitor_per_minute: float = Field(20, alias="WIDGET_RATE_VISITOR_PER_MINUTE", gt=0)
-    widget_rate_visitor_burst: int = Field(8, alias="WIDGET_RATE_VISITOR_BURST", ge=1)
+    # Every widget call of a visitor counts (messages, thumbs, booking clicks, handoff), so the burst
+    # leaves room for a brisk but human visit.
+    widget_rate_visitor_per_minute: float = Field(30, alias="WIDGET_RATE_VISITOR_PER_MINUTE", gt=0)
+    widget_rate_visitor_burst: int = Field(15, alias="WIDGET_RATE_VISITOR_BURST", ge=1)
 
     openai_api_key: str | None = Field(None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")

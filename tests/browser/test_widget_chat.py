@@ -11,6 +11,7 @@ from tests.browser.widget_host import (  # noqa: F401
     ALLOWED_HOST,
     EVIL_HOST,
     LOOKS,
+    REPLY_TIMEOUT_MS,
     ask,
     chromium,
     live_call,
@@ -80,7 +81,7 @@ def test_visitor_gets_a_grounded_answer_and_becomes_a_lead(widget_env):  # noqa:
         # BEY-1: ask for a person; the visitor is told when to expect contact.
         frame.get_by_role("button", name="Talk to a person").click()
         note = frame.locator(".msg.note .bubble").last
-        note.wait_for(state="visible")
+        note.wait_for(state="visible", timeout=REPLY_TIMEOUT_MS)
         assert "within one business day" in note.inner_text()
         frame.get_by_role("button", name="Team notified").wait_for(state="visible")
         screenshot(page, "widget-conversation", full_page=False)

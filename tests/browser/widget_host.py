@@ -114,9 +114,14 @@ def _warm_up_engine(*, bot_id: int, client_slug: str) -> None:
 
 
 @pytest.fixture
-def widget_env(site) -> Iterator[WidgetEnv]:  # type: ignore[no-untyped-def]
+def widget_env(site, settings) -> Iterator[WidgetEnv]:  # type: ignore[no-untyped-def]
     """Alpha Co (restaurant) with three published bots, one per theme, FAQs seeded, tokens issued, and
-    only http://allowed.localhost:PORT on their allowlists."""
+    only http://allowed.localhost:PORT on their allowlists.
+
+    Rate limits are lifted: these tests drive a whole visit quickly (the limits have their own tests
+    in tests/integration/widget), and a slow or fast machine must not change what they see."""
+    settings.WIDGET_RATE_VISITOR_BURST = 1000
+    settings.WIDGET_RATE_VISITOR_PER_MINUTE = 6000
     from django_tenants.utils import schema_context
 
     from controlplane.clients.models import Client
