@@ -179,7 +179,7 @@ def _queries(cursor, count: int) -> list[str]:
 def bench_retrieval(*, sizes: list[int], queries: int) -> list[dict[str, object]]:
     from django.db import connection, transaction
 
-    from tenants.knowledge.models import KnowledgeSource
+    from tenants.knowledge.models import HNSW_EF_CONSTRUCTION, HNSW_M, KnowledgeSource
 
     results = []
     big = KnowledgeSource.objects.create(bot_id=900, kind="article", title="synthetic", content_hash="x")
@@ -199,7 +199,7 @@ def bench_retrieval(*, sizes: list[int], queries: int) -> list[dict[str, object]
             started = time.perf_counter()
             cursor.execute("SET maintenance_work_mem = '512MB'")
             cursor.execute("CREATE INDEX chunk_embedding_hnsw ON knowledge_chunk USING hnsw (embedding vector_cosine_ops) "
-                           "WITH (m = 16, ef_construction = 64)")
+                           f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})")
             cursor.execute("ANALYZE knowledge_chunk")
             index_s = time.perf_counter() - started
             loaded = size

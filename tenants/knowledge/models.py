@@ -6,6 +6,10 @@ from django.db import models
 from pgvector.django import HnswIndex, VectorField
 
 EMBEDDING_DIMENSIONS = 384
+# HNSW graph shape of the chunk index. m=16/ef_construction=64 (pgvector's defaults) gave
+# recall@10 0.93 at 100k chunks; see docs/benchmarks.md "Knowledge" for the measured trade-off.
+HNSW_M = 24
+HNSW_EF_CONSTRUCTION = 128
 
 
 class KnowledgeSource(models.Model):
@@ -78,7 +82,7 @@ class Chunk(models.Model):
             models.UniqueConstraint(fields=["source", "content_hash"], name="unique_chunk_per_source"),
         ]
         indexes = [
-            HnswIndex(name="chunk_embedding_hnsw", fields=["embedding"], m=16, ef_construction=64,
+            HnswIndex(name="chunk_embedding_hnsw", fields=["embedding"], m=HNSW_M, ef_construction=HNSW_EF_CONSTRUCTION,
                       opclasses=["vector_cosine_ops"]),
             GinIndex(name="chunk_search_gin", fields=["search_vector"]),
             models.Index(fields=["bot_id"]),
