@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -11,10 +11,6 @@ from controlplane.audit.services import audit_record
 from tenants.bots.config import BotConfig, BusinessInfo, bot_config_from_pack, missing_details
 from tenants.bots.diff import business_info_changed
 from tenants.bots.models import Bot, BotConfigVersion, BotStatus, BotTestCase
-
-
-def _current_client_slug() -> str:
-    return getattr(getattr(connection, "tenant", None), "slug", "") or ""
 
 
 def _actor_email(actor: Any) -> str:
@@ -35,8 +31,7 @@ def bot_set_status(*, bot: Bot, status: str, actor: Any = None, reason: str = ""
         bot.status = status
         bot.save(update_fields=["status", "updated_at"])
         audit_record(
-            action="bot.status_changed", actor=actor, target=bot, client_slug=_current_client_slug(),
-            data={"from": previous, "to": status, "reason": reason}, request=request,
+            action="bot.status_changed", actor=actor, target=bot, data={"from": previous, "to": status, "reason": reason}, request=request,
         )
     return bot
 
@@ -56,8 +51,7 @@ def bot_config_draft_create(*, bot: Bot, config: BotConfig, actor: Any = None, n
             bot=bot, number=number, config=payload, note=note[:300], created_by=_actor_email(actor),
             requires_rebuild=requires_rebuild,
         )
-        audit_record(action=action, actor=actor, target=version, client_slug=_current_client_slug(),
-                     request=request, data={"bot_id": bot.pk, "number": number, "note": note,
+        audit_record(action=action, actor=actor, target=version, request=request, data={"bot_id": bot.pk, "number": number, "note": note,
                                             "requires_rebuild": requires_rebuild, **(data or {})})
         if requires_rebuild:
             bot_set_status(bot=bot, status=BotStatus.NEEDS_UPDATE, actor=actor, request=request,
@@ -84,7 +78,6 @@ def bot_config_submit(*, version: BotConfigVersion, actor: Any = None, request: 
         version.test_results = results
         version.save(update_fields=["status", "submitted_at", "test_results"])
         audit_record(action="bot.config_submitted", actor=actor, target=version, request=request,
-                     client_slug=_current_client_slug(),
                      data={"number": version.number, "tests_run": len(results), "tests_failed": failed})
     return version
 
@@ -137,11 +130,9 @@ def bot_config_approve(*, version: BotConfigVersion, actor: Any = None, comment:
         bot.save(update_fields=["published_version", "updated_at"])
         if failing:
             audit_record(action="bot.regression_overridden", actor=actor, target=version, request=request,
-                         client_slug=_current_client_slug(),
                          data={"number": version.number, "reason": override_reason,
                                "failing": [r["name"] for r in failing]})
         audit_record(action="bot.config_approved", actor=actor, target=version, request=request,
-                     client_slug=_current_client_slug(),
                      data={"number": version.number, "comment": comment, "replaces_version_id": previous})
         if bot.status == BotStatus.NEEDS_UPDATE and not system and not BotConfigVersion.objects.filter(
                 bot=bot, requires_rebuild=True, status__in=["draft", "submitted"]).exists():
@@ -164,7 +155,7 @@ def bot_config_reject(*, version: BotConfigVersion, actor: Any, comment: str, re
         version.review_comment = comment.strip()
         version.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
         audit_record(action="bot.config_rejected", actor=actor, target=version, request=request,
-                     client_slug=_current_client_slug(), data={"number": version.number, "comment": comment})
+                     data={"number": version.number, "comment": comment})
     return version
 
 
@@ -233,12 +224,12 @@ def bot_test_case_save(*, bot: Bot, name: str, question: str, expect_not_fallbac
         case.expect_crisis = expect_crisis
         case.save()
         audit_record(action="bot.test_case_saved", actor=actor, target=case, request=request,
-                     client_slug=_current_client_slug(), data={"bot_id": bot.pk, "name": case.name})
+                     data={"bot_id": bot.pk, "name": case.name})
     return case
 
 
 def bot_test_case_delete(*, case: BotTestCase, actor: Any, request: Any = None) -> None:
     with transaction.atomic():
         audit_record(action="bot.test_case_deleted", actor=actor, target=case, request=request,
-                     client_slug=_current_client_slug(), data={"bot_id": case.bot_id, "name": case.name})
+                     data={"bot_id": case.bot_id, "name": case.name})
         case.delete()
