@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from controlplane.clients.models import Client
+from controlplane.clients.selectors import public_origin
 from controlplane.widgets.models import WidgetToken
 from controlplane.widgets.origins import origin_allowed, origin_from_referer
 from controlplane.widgets.selectors import allowed_origins_for
@@ -95,9 +96,7 @@ def _anonymous_dev_caller(request: HttpRequest) -> WidgetToken | None:
 
 
 def own_origins() -> set[str]:
-    port = f":{settings.SHORELINE_PUBLIC_PORT}" if settings.SHORELINE_PUBLIC_PORT else ""
-    base = f"{settings.SHORELINE_PUBLIC_SCHEME}://{settings.SHORELINE_DOMAIN}"
-    return {base + port, *settings.WIDGET_EXTRA_OWN_ORIGINS}
+    return {public_origin(), *settings.WIDGET_EXTRA_OWN_ORIGINS}
 
 
 def caller_origin(request: HttpRequest) -> str | None:

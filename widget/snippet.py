@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import format_html
 
+# Re-exported: where the loader and the chat iframe are served.
+from controlplane.clients.selectors import public_origin
+
+__all__ = ["LOADER_PATH", "embed_snippet", "loader_url", "public_origin"]
+
 LOADER_PATH = "widget/loader.js"
-
-
-def public_origin() -> str:
-    """scheme://domain[:port] of the public host, where the loader and the chat iframe are served."""
-    port = f":{settings.SHORELINE_PUBLIC_PORT}" if settings.SHORELINE_PUBLIC_PORT else ""
-    return f"{settings.SHORELINE_PUBLIC_SCHEME}://{settings.SHORELINE_DOMAIN}{port}"
 
 
 def loader_url(public_origin: str) -> str:

@@ -13,15 +13,26 @@ def client_get(*, slug: str) -> Client | None:
     return client_list().filter(slug=slug).first()
 
 
+def host_origin(host: str) -> str:
+    """scheme://host[:port] for one of our hosts, as SHORELINE_SCHEME/SHORELINE_PORT say."""
+    from django.conf import settings
+
+    port = f":{settings.SHORELINE_PUBLIC_PORT}" if settings.SHORELINE_PUBLIC_PORT else ""
+    return f"{settings.SHORELINE_PUBLIC_SCHEME}://{host}{port}"
+
+
+def public_origin() -> str:
+    """The public (agency) host: portal, widget API, loader and chat iframe."""
+    from django.conf import settings
+
+    return host_origin(settings.SHORELINE_DOMAIN)
+
+
 def client_public_url(client: Client, path: str = "/") -> str:
     from django.conf import settings
 
-    port = f":{settings.SHORELINE_PUBLIC_PORT}" if settings.SHORELINE_PUBLIC_PORT else ""
-    return f"{settings.SHORELINE_PUBLIC_SCHEME}://{client.slug}.{settings.SHORELINE_DOMAIN}{port}{path}"
+    return host_origin(f"{client.slug}.{settings.SHORELINE_DOMAIN}") + path
 
 
 def public_url(path: str = "/") -> str:
-    from django.conf import settings
-
-    port = f":{settings.SHORELINE_PUBLIC_PORT}" if settings.SHORELINE_PUBLIC_PORT else ""
-    return f"{settings.SHORELINE_PUBLIC_SCHEME}://{settings.SHORELINE_DOMAIN}{port}{path}"
+    return public_origin() + path

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from controlplane.accounts.models import Role, User
 from controlplane.accounts.services import user_create
 from controlplane.clients.models import Client
-from controlplane.clients.selectors import client_public_url, public_url
+from controlplane.clients.selectors import client_public_url, host_origin, public_url
 from controlplane.clients.services import client_provision
 from tenants.demo.clients import DEMO_ADMIN_EMAIL, DEMO_CLIENTS, DEMO_SITE_ORIGINS, DEMO_STAFF_EMAIL
 from tenants.demo.history import history_seed_all
@@ -70,6 +70,5 @@ class Command(BaseCommand):
             email = owner.user.email if owner else "-"
             out.write(f"  {client.name:<26} {client_public_url(client)}")
             out.write(f"      {email}   {password_for(email)}")
-        port = f":{settings.SHORELINE_PUBLIC_PORT}" if settings.SHORELINE_PUBLIC_PORT else ""
-        out.write(f"Widget demo     http://demo-site.localhost{port}/widget/demo/  (a pretend client website)")
+        out.write(f"Widget demo     {host_origin('demo-site.localhost')}/widget/demo/  (a pretend client website)")
         out.write(f"Health          {public_url('/healthz')}\n")
