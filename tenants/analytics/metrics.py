@@ -220,9 +220,21 @@ def hours_saved(t: Totals) -> float:
     return (t.bot_replies - t.fallback_replies) * MINUTES_SAVED_PER_ANSWER / 60
 
 
+# A complaint is a lead to handle, never revenue: it is valued at zero whatever the admin set.
+NO_REVENUE_LEAD_TYPES = frozenset({"complaint"})
+
+
+def lead_type_value_cents(lead_type: str, values: Mapping[str, int], default_cents: int) -> int:
+    """VAL-8: one lead's estimated value: the type's average sale value, else the client's default."""
+    if lead_type in NO_REVENUE_LEAD_TYPES:
+        return 0
+    return values.get(lead_type, default_cents)
+
+
 def lead_value_cents(leads_by_type: Mapping[str, int], values: Mapping[str, int], default_cents: int) -> int:
-    """VAL-8: Σ leads of a type × that type's average sale value (the client's default when unset)."""
-    return sum(count * values.get(lead_type, default_cents) for lead_type, count in leads_by_type.items())
+    """VAL-8: Σ leads of a type × that type's value (lead_type_value_cents); complaints count zero."""
+    return sum(count * lead_type_value_cents(lead_type, values, default_cents)
+               for lead_type, count in leads_by_type.items())
 
 
 def change(current: float | None, previous: float | None) -> float | None:

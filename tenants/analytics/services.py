@@ -6,9 +6,12 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
-from tenants.analytics.models import Event
+from controlplane.audit.services import audit_record
+from controlplane.clients.models import Client
+from tenants.analytics.models import Event, LeadValue
 
 
 def event_record(
@@ -24,16 +27,22 @@ def analytics_rollups_update(*, client: Any, full: bool = False, now: datetime |
 
     Returns how many daily rows were published for the portal.
     """
-    from controlplane.rollups.services import client_daily_rollups_replace
-    from tenants.analytics import metrics
-    from tenants.analytics.models import DailyRollup
     from tenants.analytics.rollups import rollups_refresh
-    from tenants.analytics.selectors import lead_values
 
     result = rollups_refresh(tz_name=client.timezone, full=full, now=now)
     if result is None:
         return 0
     first_day = date.min if full else (result.start - timedelta(days=1)).astimezone(_zone(client.timezone)).date()
+    return _rollups_publish(client=client, first_day=first_day)
+
+
+def _rollups_publish(*, client: Any, first_day: date) -> int:
+    """Copy this client's daily rollups from first_day on to the public schema (the portal's figures)."""
+    from controlplane.rollups.services import client_daily_rollups_replace
+    from tenants.analytics import metrics
+    from tenants.analytics.models import DailyRollup
+    from tenants.analytics.selectors import lead_values
+
     values = lead_values()
     rows = [
         {"day": row.day, "messages": row.messages, "bot_replies": row.bot_replies,
@@ -50,3 +59,31 @@ def _zone(name: str):  # type: ignore[no-untyped-def]
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
+
+
+def lead_values_set(*, client: Any, default_cents: int, values: dict[str, int | None], actor: Any,
+                    request: Any = None) -> None:
+    """VAL-8: the admin sets the client's average sale value, overall and per lead type (call inside its schema).
+
+    A type set to None falls back to the default. Complaints are never revenue, so they take no value.
+    The portal's public rollups are re-published so rankings show the new lead value at once.
+    """
+    # Lazy: metrics reads the conversations app, which imports this module (the cycle issue 10 removes).
+    from tenants.analytics.metrics import NO_REVENUE_LEAD_TYPES
+
+    if default_cents < 0 or any(v is not None and v < 0 for v in values.values()):
+        raise ValueError("Sale values cannot be negative.")
+    refused = sorted(set(values) & NO_REVENUE_LEAD_TYPES)
+    if refused:
+        raise ValueError(f"{', '.join(refused)} leads never count as revenue.")
+    with transaction.atomic():
+        Client.objects.filter(pk=client.pk).update(avg_sale_value_cents=default_cents)
+        client.avg_sale_value_cents = default_cents
+        for lead_type, cents in values.items():
+            if cents is None:
+                LeadValue.objects.filter(lead_type=lead_type).delete()
+            else:
+                LeadValue.objects.update_or_create(lead_type=lead_type, defaults={"value_cents": cents})
+        audit_record(action="client.lead_values_changed", actor=actor, target=client, client_slug=client.slug,
+                     data={"default_cents": default_cents, "by_type": values}, request=request)
+        _rollups_publish(client=client, first_day=date.min)

@@ -215,6 +215,6 @@ def sentiment_split(o: Overview) -> list[tuple[str, int, str]]:
 def lead_value_rows(o: Overview, default_cents: int) -> list[tuple[str, int, str, str]]:
     rows = []
     for lead_type, count in o.current.leads_by_type.most_common():
-        value = o.values.get(lead_type, default_cents)
+        value = metrics.lead_type_value_cents(lead_type, o.values, default_cents)
         rows.append((lead_type.replace("_", " ").capitalize(), count, money(value), money(value * count)))
     return rows

@@ -120,6 +120,10 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "portal:client_impersonate": admin_only(ok=(302, "http://alpha.shoreline.localhost:8000/impersonate/?ticket="),
                                             method="post"),
     "portal:staff": admin_only(),
+    "portal:users": admin_only(),
+    # An action that does not exist answers 404 to the admin; the real actions: tests/integration/test_users_admin.py.
+    "portal:user_action": admin_only(ok=404, method="post"),
+    "lead_values:edit": admin_only(),
     "portal:audit": admin_only(),
 
     "styleguide": admin_only(),

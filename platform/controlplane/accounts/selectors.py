@@ -22,3 +22,13 @@ def agency_user_list() -> QuerySet[User]:
 
 def client_user_list(*, client: Any) -> QuerySet[User]:
     return User.objects.filter(memberships__client=client)
+
+
+def user_directory(*, role: str = "") -> QuerySet[User]:
+    """Every account for the admin's user list, with its clients prefetched (one query each)."""
+    users = User.objects.prefetch_related("memberships__client").order_by("role", "email")
+    return users.filter(role=role) if role else users
+
+
+def user_get(*, user_id: int) -> User | None:
+    return User.objects.filter(pk=user_id).first()

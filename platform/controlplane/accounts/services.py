@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from controlplane.accounts.models import Membership, Role, User
 from controlplane.accounts.passwords import generate_one_time_password, one_time_password_hash
@@ -57,6 +59,8 @@ def user_create(
 
 
 def user_delete(*, user: User, actor: Any, request: Any = None) -> None:
+    """Remove an account for good (its audit entries keep the email); refuses to lock the agency out."""
+    _refuse_lockout(user=user, actor=actor)
     with transaction.atomic():
         slugs = list(user.memberships.values_list("client__slug", flat=True))
         audit_record(
@@ -78,3 +82,46 @@ def user_set_password(*, user: User, new_password: str, request: Any = None) -> 
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
         audit_record(action="user.password_changed", actor=user, target=user, request=request)
+
+
+class UserChangeRefused(Exception):
+    """A deactivation or deletion that would lock the agency out; the sentence says why."""
+
+
+def _refuse_lockout(*, user: User, actor: Any) -> None:
+    if actor is not None and user.pk == getattr(actor, "pk", None):
+        raise UserChangeRefused("You cannot deactivate or delete your own account.")
+    if user.role == Role.PLATFORM_ADMIN and not User.objects.filter(
+            role=Role.PLATFORM_ADMIN, is_active=True).exclude(pk=user.pk).exists():
+        raise UserChangeRefused("This is the last active platform admin; add another admin first.")
+
+
+def user_deactivate(*, user: User, actor: Any, request: Any = None) -> None:
+    """Offboard without losing history: the account can no longer sign in and its sessions end at once."""
+    _refuse_lockout(user=user, actor=actor)
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        _sessions_end(user=user)
+        audit_record(action="user.deactivated", actor=actor, target=user, client_slug=_first_client_slug(user),
+                     data={"email": user.email, "role": user.role}, request=request)
+
+
+def user_reactivate(*, user: User, actor: Any, request: Any = None) -> None:
+    with transaction.atomic():
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        audit_record(action="user.reactivated", actor=actor, target=user, client_slug=_first_client_slug(user),
+                     data={"email": user.email, "role": user.role}, request=request)
+
+
+def _first_client_slug(user: User) -> str:
+    return user.memberships.values_list("client__slug", flat=True).first() or ""
+
+
+def _sessions_end(*, user: User) -> None:
+    """Delete the user's database sessions (Django's authentication already refuses inactive users)."""
+    key = str(user.pk)
+    stale = [s.session_key for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+             if s.get_decoded().get("_auth_user_id") == key]
+    Session.objects.filter(session_key__in=stale).delete()

@@ -12,5 +12,7 @@ urlpatterns = [
     path("clients/<slug:slug>/notes/", views.client_note_add, name="client_note_add"),
     path("clients/<slug:slug>/impersonate/", views.client_impersonate, name="client_impersonate"),
     path("staff/", views.staff_list, name="staff"),
+    path("users/", views.user_list, name="users"),
+    path("users/<int:user_id>/<slug:action>/", views.user_action, name="user_action"),
     path("audit/", views.audit_log, name="audit"),
 ]

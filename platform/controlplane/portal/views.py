@@ -11,8 +11,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from controlplane.accounts.decorators import admin_required, agency_required
 from controlplane.accounts.impersonation import impersonation_ticket_issue
-from controlplane.accounts.selectors import agency_user_list, client_user_list
-from controlplane.accounts.services import user_create
+from controlplane.accounts.models import Role
+from controlplane.accounts.selectors import agency_user_list, client_user_list, user_directory, user_get
+from controlplane.accounts.services import (
+    UserChangeRefused,
+    user_create,
+    user_deactivate,
+    user_delete,
+    user_reactivate,
+)
 from controlplane.audit.selectors import audit_log_list
 from controlplane.billing.selectors import plan_list
 from controlplane.clients.models import Client
@@ -136,3 +143,37 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(audit_log_list(action=request.GET.get("action", "")), 50).get_page(request.GET.get("page"))
     return render(request, "portal/audit.html", {"page": page, "action": request.GET.get("action", "")})
+
+
+@require_GET
+@admin_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    role = request.GET.get("role", "")
+    role = role if role in Role.values else ""
+    return render(request, "portal/users.html", {
+        "users": user_directory(role=role), "role": role, "roles": Role.choices})
+
+
+_USER_ACTIONS = {
+    "deactivate": (user_deactivate, "{email} can no longer sign in."),
+    "reactivate": (user_reactivate, "{email} can sign in again."),
+    "delete": (user_delete, "{email} was deleted."),
+}
+
+
+@require_POST
+@admin_required
+def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
+    if action not in _USER_ACTIONS:
+        raise Http404("No such action.")
+    user = user_get(user_id=user_id)
+    if user is None:
+        raise Http404("No such user.")
+    change, done = _USER_ACTIONS[action]
+    try:
+        change(user=user, actor=request.user, request=request)
+    except UserChangeRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, done.format(email=user.email))
+    return redirect("portal:users")
