@@ -48,6 +48,7 @@ def _rollups_publish(*, client: Any, first_day: date) -> int:
         {"day": row.day, "messages": row.messages, "bot_replies": row.bot_replies,
          "fallback_replies": row.fallback_replies, "sessions": row.sessions, "conversations": row.conversations,
          "leads": row.leads, "hot_leads": row.hot_leads, "booking_clicks": row.booking_clicks,
+         "widget_loads": row.widget_loads,
          "lead_value_cents": metrics.lead_value_cents(row.leads_by_type, values, client.avg_sale_value_cents)}
         for row in DailyRollup.objects.filter(day__gte=first_day)
     ]

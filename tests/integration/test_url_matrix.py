@@ -114,6 +114,7 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "password_change": signed_in(),
     "portal:home": agency(),
     "portal:client_create": admin_only(),
+    "portal:client_health": agency(),
     "portal:client_detail": agency(),
     "portal:client_plan_change": admin_only(ok=(302, "/portal/clients/alpha/"), method="post"),
     "portal:client_note_add": agency(ok=(302, "/portal/clients/alpha/"), method="post"),

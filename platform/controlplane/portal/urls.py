@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.portal_home, name="home"),
     path("clients/new/", views.client_create, name="client_create"),
+    path("health/", views.client_health, name="client_health"),
     path("clients/<slug:slug>/", views.client_detail, name="client_detail"),
     path("clients/<slug:slug>/plan/", views.client_plan_change, name="client_plan_change"),
     path("clients/<slug:slug>/notes/", views.client_note_add, name="client_note_add"),

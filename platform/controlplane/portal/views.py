@@ -30,6 +30,7 @@ from controlplane.clients.services import (
     client_change_plan,
     client_provision,
 )
+from controlplane.portal.client_health import client_outreach_list, client_value_ranking
 from controlplane.portal.forms import AdminNoteForm, ClientCreateForm, PlanChangeForm, StaffCreateForm
 from controlplane.portal.selectors import portal_client_rows
 from controlplane.widgets.selectors import usage_this_period
@@ -50,6 +51,13 @@ def _plan_choices() -> list[tuple[str, str]]:
 @agency_required
 def portal_home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"rows": portal_client_rows()})
+
+
+@require_GET
+@agency_required
+def client_health(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/client_health.html", {
+        "ranking": client_value_ranking(), "outreach": client_outreach_list()})
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,6 +16,7 @@ class ClientDailyRollup(models.Model):
     hot_leads = models.PositiveIntegerField(default=0)
     booking_clicks = models.PositiveIntegerField(default=0)
     lead_value_cents = models.PositiveBigIntegerField(default=0)
+    widget_loads = models.PositiveIntegerField(default=0)  # AX-5: "no widget load in 7 days"
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -11,7 +11,7 @@ from django.db import transaction
 from controlplane.rollups.models import ClientDailyRollup
 
 FIELDS = ("messages", "bot_replies", "fallback_replies", "sessions", "conversations", "leads", "hot_leads",
-          "booking_clicks", "lead_value_cents")
+          "booking_clicks", "lead_value_cents", "widget_loads")
 
 
 def client_daily_rollups_replace(*, client_id: int, first_day: date, last_day: date | None,

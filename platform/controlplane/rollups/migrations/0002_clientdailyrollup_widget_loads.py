@@ -1,0 +1,16 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("rollups", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="clientdailyrollup",
+            name="widget_loads",
+            field=models.PositiveIntegerField(default=0),
+        ),
+    ]
