@@ -131,7 +131,8 @@ class PydanticAIModelProvider:
                 answered_by="model",
                 usage=TokenUsage(usage.input_tokens or 0, usage.output_tokens or 0, self._model_name),
             )
-        raise ModelCallFailed(f"{self._model_name}: {last_error!r}")
+        status = getattr(last_error, "status_code", None)
+        raise ModelCallFailed(f"{self._model_name}: {last_error!r}", status_code=status if isinstance(status, int) else None)
 
 
 def build_openai_chat_model(

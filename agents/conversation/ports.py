@@ -87,7 +87,14 @@ class ModelAnswer:
 
 
 class ModelCallFailed(Exception):
-    """The model did not answer in time after its one retry; the visitor gets the fallback."""
+    """The model did not answer in time after its one retry; the visitor gets the fallback.
+
+    `status_code` is the provider's HTTP status when it answered with an error (401 = bad key), else None.
+    """
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
 
 
 class ModelProvider(Protocol):

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from agents.embeddings import CachingEmbedder, Embedder, MiniLMEmbedder, OpenAIEmbedder
 from agents.providers import build_model_provider
+from controlplane.errorlog.model_watch import ErrorLoggingModelProvider
 
 
 @lru_cache(maxsize=1)
@@ -22,13 +23,13 @@ def knowledge_embedder() -> Embedder:
 
 @lru_cache(maxsize=1)
 def model_provider():  # type: ignore[no-untyped-def]
-    return build_model_provider(
+    return ErrorLoggingModelProvider(build_model_provider(
         openai_api_key=settings.OPENAI_API_KEY,
         openai_base_url=settings.OPENAI_BASE_URL,
         chat_model=settings.OPENAI_CHAT_MODEL,
         embedding_backend=settings.EMBEDDING_BACKEND,
         timeout_s=settings.MODEL_TIMEOUT_SECONDS,
-    )
+    ))
 
 
 def embed_texts(texts: list[str]) -> list[list[float]]:

@@ -11,6 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from controlplane.audit.services import audit_record
+from controlplane.errorlog.capture import client_slug_of_schema
+from controlplane.errorlog.models import ErrorKind
+from controlplane.errorlog.services import error_record
 from tenants.knowledge.models import KnowledgeSource, WebsiteCrawl, WebsiteSource
 from tenants.knowledge.scraper import website_crawl
 from tenants.knowledge.services import knowledge_source_upsert
@@ -54,6 +57,13 @@ def text_diff_summary(old: str, new: str) -> str:
     return f"+{added} −{removed} lines\n{shown}{more}"
 
 
+def _crawl_failure_record(site: WebsiteSource, reason: str) -> None:
+    """AX-6: a failed crawl shows in the agency's error log, grouped per site."""
+    error_record(kind=ErrorKind.CRAWL, where=site.start_url, client_slug=client_slug_of_schema(),
+                 title=f"Website crawl of {site.start_url} failed", detail=reason,
+                 context={"site_id": site.pk, "bot_id": site.bot_id})
+
+
 def website_refresh(*, site: WebsiteSource, trigger: str = "manual", client: httpx.Client | None = None) -> WebsiteCrawl:
     """Crawl the site and bring its pages in line: added, changed, removed, each recorded."""
     crawl = WebsiteCrawl.objects.create(site=site, trigger=trigger)
@@ -63,6 +73,7 @@ def website_refresh(*, site: WebsiteSource, trigger: str = "manual", client: htt
     except (httpx.HTTPError, ValueError) as error:
         crawl.state, crawl.error, crawl.finished_at = WebsiteCrawl.State.FAILED, str(error)[:2000], timezone.now()
         crawl.save()
+        _crawl_failure_record(site, crawl.error)
         return crawl
     crawl.pages_fetched, crawl.skipped = len(result.pages), result.skipped[:200]
     if not result.pages:
@@ -70,6 +81,7 @@ def website_refresh(*, site: WebsiteSource, trigger: str = "manual", client: htt
         crawl.state, crawl.finished_at = WebsiteCrawl.State.FAILED, timezone.now()
         crawl.error = "No readable page was fetched; existing pages were kept."
         crawl.save()
+        _crawl_failure_record(site, "\n".join([crawl.error, *map(str, result.skipped[:10])]))
         return crawl
     existing = {s.url: s for s in site.pages.all()}
     fetched: set[str] = set()

@@ -36,13 +36,14 @@ from django.db import connection
 from django_tenants.utils import schema_context, tenant_context
 
 from controlplane.core.tasks import ClientTask, MissingClientSchema
+from controlplane.errorlog.models import ErrorGroup
 
 pytestmark = pytest.mark.worker
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 QUEUE = f"shoreline-test-{os.getpid()}"
 WORKER_NAME = f"pytest-{os.getpid()}@localhost"
-START_TIMEOUT = 60.0
+START_TIMEOUT = 120.0
 
 
 @shared_task(base=ClientTask, name="tests.worker.write_marker_bot")
@@ -154,8 +155,19 @@ def test_worker_refuses_a_client_task_queued_from_the_public_schema(worker, comm
         assert result.state == "FAILURE"
         assert _marker_bots("c_alpha", marker) == []
         assert _marker_bots("c_bravo", marker) == []
+        # AX-6: the failure reached the agency's error log, written by the worker itself (Celery sends
+        # task_failure just after it stores the result, so give the worker a moment).
+        logged = ErrorGroup.objects.filter(kind="task", title__startswith="MissingClientSchema in tests.worker")
+        deadline = time.monotonic() + 10
+        while not logged.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        group = logged.get()
+        assert group.client_slug == ""
+        assert group.events.filter(context__task_id=result.id).count() == 1
+        assert "needs a client schema and was given none" in group.events.get(context__task_id=result.id).detail
     finally:
         _delete_marker_bots(marker)
+        ErrorGroup.objects.filter(kind="task", title__startswith="MissingClientSchema in tests.worker").delete()
 
 
 def test_healthz_is_200_with_a_live_worker(worker, committed_db, http):

@@ -126,6 +126,8 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "portal:user_action": admin_only(ok=404, method="post"),
     "lead_values:edit": admin_only(),
     "portal:audit": admin_only(),
+    "portal:errors": agency(),
+    "portal:error_detail": agency(ok=404),  # no such error group
 
     "styleguide": admin_only(),
     # Issue 6: the widget's pages. The iframe and avatars are public by design (token / content hash);

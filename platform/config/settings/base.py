@@ -35,6 +35,7 @@ SHARED_APPS = [
     "controlplane.widgets",
     "controlplane.rollups",
     "controlplane.review_queue",
+    "controlplane.errorlog",
     "frontend",
 ]
 TENANT_APPS = [

@@ -16,4 +16,6 @@ urlpatterns = [
     path("users/", views.user_list, name="users"),
     path("users/<int:user_id>/<slug:action>/", views.user_action, name="user_action"),
     path("audit/", views.audit_log, name="audit"),
+    path("errors/", views.error_list, name="errors"),
+    path("errors/<int:group_id>/", views.error_detail, name="error_detail"),
 ]

@@ -30,6 +30,8 @@ from controlplane.clients.services import (
     client_change_plan,
     client_provision,
 )
+from controlplane.errorlog.models import ErrorKind
+from controlplane.errorlog.selectors import error_daily_counts, error_group_list, error_trend_days
 from controlplane.portal.client_health import client_outreach_list, client_value_ranking
 from controlplane.portal.forms import AdminNoteForm, ClientCreateForm, PlanChangeForm, StaffCreateForm
 from controlplane.portal.selectors import portal_client_rows
@@ -185,3 +187,33 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
     else:
         messages.success(request, done.format(email=user.email))
     return redirect("portal:users")
+
+
+@require_GET
+@agency_required
+def error_list(request: HttpRequest) -> HttpResponse:
+    """AX-6: failures grouped, searchable, per client, with a 14-day count per group."""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in ErrorKind.values else ""
+    client_slug = request.GET.get("client", "")[:40]
+    query = request.GET.get("q", "").strip()[:200]
+    page = Paginator(error_group_list(kind=kind, client_slug=client_slug, query=query), 50).get_page(
+        request.GET.get("page"))
+    trends = error_daily_counts(group_ids=[g.pk for g in page])
+    return render(request, "portal/errors.html", {
+        "page": page, "rows": [(g, trends[g.pk]) for g in page], "days": error_trend_days(),
+        "kind": kind, "kinds": ErrorKind.choices, "client_slug": client_slug, "query": query,
+        "clients": client_list_for_filter()})
+
+
+@require_GET
+@agency_required
+def error_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = error_group_list().filter(pk=group_id).first()
+    if group is None:
+        raise Http404("No such error.")
+    return render(request, "portal/error_detail.html", {"group": group, "events": group.events.all()[:50]})
+
+
+def client_list_for_filter() -> list[tuple[str, str]]:
+    return [(c.slug, c.name) for c in Client.objects.exclude(schema_name="public").only("slug", "name")]
