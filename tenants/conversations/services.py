@@ -19,28 +19,22 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from agents.conversation.graph import conversation_reply
 from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
-from agents.conversation.summary import (
-    ConversationFacts,
-    SummaryTurn,
-    extractive_summary,
-    model_summary,
-    topic_tags,
-)
 from agents.detection.intent import IntentRule
 from controlplane.widgets.services import usage_record_reply
 from tenants.analytics.services import event_record
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
-from tenants.conversations.engine import bot_ports, bot_run_context
+from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
 from tenants.conversations.models import Conversation, Message, ReviewItem, Visitor, VisitorSession
 from tenants.knowledge.embedding import model_provider
 from tenants.leads.services import lead_apply_effect
 
 if TYPE_CHECKING:
     from pydantic_ai.models.openai import OpenAIChatModel
+
+    from agents.conversation.summary import ConversationFacts
 
 # A conversation with no message for this long is over; the next message starts a new one.
 CONVERSATION_IDLE_MINUTES = 30
@@ -147,8 +141,8 @@ def message_reply(
             contact_known=has_lead and bool(conversation.lead.phone or conversation.lead.email),  # type: ignore[union-attr]
             already_asked_for_contact=bool(conversation and conversation.asked_for_contact),
         )
-        result = conversation_reply(message=text, history=_history(conversation), context=context,
-                                    ports=bot_ports(bot.pk), model=model_provider())
+        result = agent_reply(message=text, history=_history(conversation), context=context,
+                             ports=bot_ports(bot.pk), model=model_provider())
     return _persist_turn(bot=bot, config=config, client_id=client_id, visitor_key=visitor_key,
                          conversation=conversation, text=text, result=result, unavailable=unavailable,
                          started=started)
@@ -372,6 +366,8 @@ def conversation_end(*, conversation_id: uuid.UUID, now: datetime | None = None)
 
 def conversation_facts(conversation: Conversation) -> ConversationFacts:
     """What a summary may say about one conversation, from this schema's records."""
+    # Lazy: agents.conversation.summary imports pydantic-ai (docs/decisions/0013-lazy-agent-stack.md).
+    from agents.conversation.summary import ConversationFacts, SummaryTurn
     from tenants.analytics.models import Event
     from tenants.bots.selectors import bot_get, bot_published_config
     from tenants.leads.models import Lead
@@ -410,6 +406,9 @@ def _summary_model() -> OpenAIChatModel | None:
 def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None:
     """ADM-3 summary and ADM-4 tags of one conversation. Deterministic offline, so a retry writes the
     same values; with a model configured the summary is the model's, or the extractive one if it fails."""
+    # Lazy: agents.conversation.summary imports pydantic-ai (docs/decisions/0013-lazy-agent-stack.md).
+    from agents.conversation.summary import extractive_summary, model_summary, topic_tags
+
     conversation = Conversation.objects.filter(pk=conversation_id).first()
     if conversation is None:
         return None  # deleted meanwhile (privacy request): nothing to do
