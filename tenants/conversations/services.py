@@ -27,9 +27,11 @@ from tenants.analytics.services import event_record
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
 from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
-from tenants.conversations.models import Conversation, Message, ReviewItem, Visitor, VisitorSession
+from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession
 from tenants.knowledge.embedding import model_provider
 from tenants.leads.services import lead_apply_effect
+from tenants.review.models import ReviewItem
+from tenants.review.services import review_item_open
 
 if TYPE_CHECKING:
     from pydantic_ai.models.openai import OpenAIChatModel
@@ -242,8 +244,8 @@ def _apply_effects(
     if result.is_crisis:
         event_record(kind="crisis", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
     for item in result.review_items:
-        ReviewItem.objects.create(kind=item.kind, conversation=conversation, message=bot_message, question=text,
-                                  reason=item.reason[:255], created_at=bot_message.created_at)
+        review_item_open(kind=item.kind, conversation=conversation, message=bot_message, question=text,
+                         reason=item.reason, created_at=bot_message.created_at)
     return lead_created
 
 
@@ -281,9 +283,9 @@ def feedback_record(*, bot: Bot, visitor_key: str, message_id: int, value: str) 
                 message.conversation.messages.filter(role=Message.Role.VISITOR, created_at__lte=message.created_at)
                 .order_by("-created_at", "-id").values_list("text", flat=True).first() or ""
             )
-            ReviewItem.objects.create(kind=ReviewItem.Kind.THUMBS_DOWN, conversation=message.conversation,
-                                      message=message, question=question, reason="Visitor marked the answer unhelpful",
-                                      created_at=timezone.now())
+            review_item_open(kind=ReviewItem.Kind.THUMBS_DOWN, conversation=message.conversation,
+                             message=message, question=question, reason="Visitor marked the answer unhelpful",
+                             created_at=timezone.now())
     return message
 
 
@@ -313,8 +315,8 @@ def handoff_request(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID | 
         conversation.save(update_fields=["handoff_requested_at"])
         question = (conversation.messages.filter(role=Message.Role.VISITOR).order_by("-created_at", "-id")
                     .values_list("text", flat=True).first() or "")
-        ReviewItem.objects.create(kind=ReviewItem.Kind.HANDOFF, conversation=conversation, question=question,
-                                  reason="Visitor asked to talk to a person", created_at=now)
+        review_item_open(kind=ReviewItem.Kind.HANDOFF, conversation=conversation, question=question,
+                         reason="Visitor asked to talk to a person", created_at=now)
         event_record(kind="handoff", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
     return conversation
 
