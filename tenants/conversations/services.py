@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -45,7 +44,13 @@ _SEVERITY = {"none": 0, "at_risk": 1, "crisis": 2}
 
 
 class ConversationNotFound(Exception):
-    pass
+    """The id does not name one of this visitor's conversations with this bot (callers answer 404)."""
+
+    code = "conversation_not_found"
+
+
+class MessageNotFound(ConversationNotFound):
+    code = "message_not_found"
 
 
 @dataclass(frozen=True)
@@ -148,16 +153,6 @@ def message_reply(
     return _persist_turn(bot=bot, config=config, client_id=client_id, visitor_key=visitor_key,
                          conversation=conversation, text=text, result=result, unavailable=unavailable,
                          started=started)
-
-
-def message_reply_stream(**kwargs: Any) -> Iterator[str | ReplyOutcome]:
-    """SSE: the reply in pieces of a few words, then the outcome. The graph finishes first so
-    crisis and fallback checks always see the whole answer before any of it is shown."""
-    outcome = message_reply(**kwargs)
-    words = outcome.reply.split(" ")
-    for index in range(0, len(words), 4):
-        yield " ".join(words[index:index + 4]) + (" " if index + 4 < len(words) else "")
-    yield outcome
 
 
 def _persist_turn(
@@ -271,7 +266,7 @@ def feedback_record(*, bot: Bot, visitor_key: str, message_id: int, value: str) 
             .first()
         )
         if message is None:
-            raise ConversationNotFound("This message does not exist for this visitor.")
+            raise MessageNotFound("This message does not exist for this visitor.")
         if message.feedback == value:
             return message
         message.feedback = value
