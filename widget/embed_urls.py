@@ -1,4 +1,4 @@
-"""Mounted at /portal/clients/<slug:slug>/embed/ on the public host (config/urls_public.py)."""
+"""Mounted at /portal/clients/<slug:slug>/embed/ on the public host (config/urls_portal.py)."""
 
 from django.urls import path
 

@@ -1,21 +1,21 @@
 """WID-4 in the agency portal: /portal/clients/<slug>/widget/ — the bot avatar, admin only.
 
-Mounted from config/urls_public.py (controlplane never imports tenants or widget).
+Mounted from config/urls_portal.py. Enters the client's schema through tenants.portal_access, like
+every agency page on one client's data (admin role check → client → its schema).
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
-from django_tenants.utils import tenant_context
 
-from controlplane.accounts.decorators import admin_required
-from controlplane.clients.selectors import client_get
+from controlplane.clients.models import Client
 from tenants.bots.models import Bot
 from tenants.bots.selectors import bot_published_config
+from tenants.portal_access import client_portal_view
 from widget.avatar import MAX_UPLOAD_BYTES, AvatarRejected, bot_avatar_set
 
 
@@ -36,28 +36,24 @@ class AvatarForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
-def widget_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    client = client_get(slug=slug)
-    if client is None:
-        raise Http404
-    with tenant_context(client):
-        bots = list(Bot.objects.select_related("published_version").order_by("id"))
-        form = AvatarForm(request.POST or None, request.FILES or None, bots=bots)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["avatar"]
-            bot = next(b for b in bots if b.pk == form.cleaned_data["bot"])
-            if upload.size > MAX_UPLOAD_BYTES:
-                form.add_error("avatar", f"The image is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+@client_portal_view(admin=True)
+def widget_settings(request: HttpRequest, client: Client) -> HttpResponse:
+    bots = list(Bot.objects.select_related("published_version").order_by("id"))
+    form = AvatarForm(request.POST or None, request.FILES or None, bots=bots)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["avatar"]
+        bot = next(b for b in bots if b.pk == form.cleaned_data["bot"])
+        if upload.size > MAX_UPLOAD_BYTES:
+            form.add_error("avatar", f"The image is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        else:
+            try:
+                version = bot_avatar_set(client=client, bot=bot, upload=upload.read(), actor=request.user)
+            except AvatarRejected as error:
+                form.add_error("avatar", str(error))
             else:
-                try:
-                    version = bot_avatar_set(client=client, bot=bot, upload=upload.read(), actor=request.user)
-                except AvatarRejected as error:
-                    form.add_error("avatar", str(error))
-                else:
-                    messages.success(request, f"Avatar saved in draft version {version.number} of {bot.name}. "
-                                              "It goes live when an admin approves that draft.")
-                    return redirect("portal_widget:settings", slug=client.slug)
-        looks = [(bot, bot_published_config(bot).widget) for bot in bots]
+                messages.success(request, f"Avatar saved in draft version {version.number} of {bot.name}. "
+                                          "It goes live when an admin approves that draft.")
+                return redirect("portal_widget:settings", slug=client.slug)
+    looks = [(bot, bot_published_config(bot).widget) for bot in bots]
     return render(request, "widget/portal_settings.html", {"client": client, "form": form, "looks": looks},
                   status=400 if request.method == "POST" else 200)

@@ -18,16 +18,9 @@ def home(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("portal/", include("controlplane.portal.urls")),
-    # Agency pages on one client's data: they enter that client's schema after the role check.
-    path("portal/clients/<slug:slug>/bots/", include("tenants.bots.portal_urls")),
-    path("portal/clients/<slug:slug>/knowledge/", include("tenants.knowledge.portal_urls")),
-    path("portal/clients/<slug:slug>/lead-values/", include("tenants.analytics.portal_urls")),
-    path("portal/review/", include("tenants.review.portal_urls")),
+    path("portal/", include("config.urls_portal")),  # the agency portal's whole tree
     path("styleguide/", include("frontend.urls")),
     path("widget/v1/", widget_api.urls),
     path("widget/", include("widget.urls")),
-    path("portal/clients/<slug:slug>/widget/", include("widget.portal_urls")),
-    path("portal/clients/<slug:slug>/embed/", include("widget.embed_urls")),
     *auth_urlpatterns,
 ]

@@ -8,12 +8,11 @@ from typing import Any
 
 from django.db import connection
 
-from agents.conversation.graph import conversation_reply
 from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotConfigVersion, BotTestCase
-from tenants.conversations.engine import bot_ports, bot_run_context
+from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
 from tenants.knowledge.embedding import model_provider
 
 
@@ -23,8 +22,8 @@ def sandbox_reply(*, bot: Bot, config: BotConfig, message: str, history: list[di
     context = bot_run_context(client_slug=getattr(connection.tenant, "slug", "") or connection.schema_name,
                               bot_id=bot.pk, config=config, contact_known=False,
                               already_asked_for_contact=any(t.role == "bot" and "phone" in t.text for t in turns))
-    return conversation_reply(message=message, history=turns, context=context, ports=bot_ports(bot.pk),
-                              model=model_provider())
+    return agent_reply(message=message, history=turns, context=context, ports=bot_ports(bot.pk),
+                       model=model_provider())
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Visitors, their sessions and conversations, every message, and what needs review."""
+"""Visitors, their sessions and conversations, and every message."""
 
 import uuid
 
@@ -102,33 +102,9 @@ class Message(models.Model):
         return f"{self.role}: {self.text[:60]}"
 
 
-class ReviewItem(models.Model):
-    """ADM-1/ADM-2: what the bot could not handle well, for the agency to close the loop on."""
+# The review item moved to tenants.review (docs/decisions/0014-review-in-one-app.md). This alias keeps
+# `from tenants.conversations.models import ReviewItem` working for existing callers and tests; new
+# code imports tenants.review.models. It is the same class (app label "review"), not a second model.
+from tenants.review.models import ReviewItem  # noqa: E402
 
-    class Kind(models.TextChoices):
-        UNKNOWN_QUESTION = "unknown_question", "Unknown question"
-        FALLBACK = "fallback", "Fallback"
-        CRISIS = "crisis", "Crisis"
-        THUMBS_DOWN = "thumbs_down", "Thumbs down"
-        HANDOFF = "handoff", "Handoff request"
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        RESOLVED = "resolved", "Resolved"
-        DISMISSED = "dismissed", "Dismissed"
-
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="review_items")
-    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True)
-    question = models.TextField(blank=True)
-    reason = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField()
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.CharField(max_length=254, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} ({self.status})"
+__all__ = ["Conversation", "Message", "ReviewItem", "Visitor", "VisitorSession"]

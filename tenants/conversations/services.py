@@ -9,38 +9,33 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from agents.conversation.graph import conversation_reply
 from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
-from agents.conversation.summary import (
-    ConversationFacts,
-    SummaryTurn,
-    extractive_summary,
-    model_summary,
-    topic_tags,
-)
 from agents.detection.intent import IntentRule
 from controlplane.widgets.services import usage_record_reply
 from tenants.analytics.services import event_record
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
-from tenants.conversations.engine import bot_ports, bot_run_context
-from tenants.conversations.models import Conversation, Message, ReviewItem, Visitor, VisitorSession
+from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
+from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession
 from tenants.knowledge.embedding import model_provider
 from tenants.leads.services import lead_apply_effect
+from tenants.review.models import ReviewItem
+from tenants.review.services import review_item_open
 
 if TYPE_CHECKING:
     from pydantic_ai.models.openai import OpenAIChatModel
+
+    from agents.conversation.summary import ConversationFacts
 
 # A conversation with no message for this long is over; the next message starts a new one.
 CONVERSATION_IDLE_MINUTES = 30
@@ -49,7 +44,13 @@ _SEVERITY = {"none": 0, "at_risk": 1, "crisis": 2}
 
 
 class ConversationNotFound(Exception):
-    pass
+    """The id does not name one of this visitor's conversations with this bot (callers answer 404)."""
+
+    code = "conversation_not_found"
+
+
+class MessageNotFound(ConversationNotFound):
+    code = "message_not_found"
 
 
 @dataclass(frozen=True)
@@ -147,21 +148,11 @@ def message_reply(
             contact_known=has_lead and bool(conversation.lead.phone or conversation.lead.email),  # type: ignore[union-attr]
             already_asked_for_contact=bool(conversation and conversation.asked_for_contact),
         )
-        result = conversation_reply(message=text, history=_history(conversation), context=context,
-                                    ports=bot_ports(bot.pk), model=model_provider())
+        result = agent_reply(message=text, history=_history(conversation), context=context,
+                             ports=bot_ports(bot.pk), model=model_provider())
     return _persist_turn(bot=bot, config=config, client_id=client_id, visitor_key=visitor_key,
                          conversation=conversation, text=text, result=result, unavailable=unavailable,
                          started=started)
-
-
-def message_reply_stream(**kwargs: Any) -> Iterator[str | ReplyOutcome]:
-    """SSE: the reply in pieces of a few words, then the outcome. The graph finishes first so
-    crisis and fallback checks always see the whole answer before any of it is shown."""
-    outcome = message_reply(**kwargs)
-    words = outcome.reply.split(" ")
-    for index in range(0, len(words), 4):
-        yield " ".join(words[index:index + 4]) + (" " if index + 4 < len(words) else "")
-    yield outcome
 
 
 def _persist_turn(
@@ -248,8 +239,8 @@ def _apply_effects(
     if result.is_crisis:
         event_record(kind="crisis", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
     for item in result.review_items:
-        ReviewItem.objects.create(kind=item.kind, conversation=conversation, message=bot_message, question=text,
-                                  reason=item.reason[:255], created_at=bot_message.created_at)
+        review_item_open(kind=item.kind, conversation=conversation, message=bot_message, question=text,
+                         reason=item.reason, created_at=bot_message.created_at)
     return lead_created
 
 
@@ -275,7 +266,7 @@ def feedback_record(*, bot: Bot, visitor_key: str, message_id: int, value: str) 
             .first()
         )
         if message is None:
-            raise ConversationNotFound("This message does not exist for this visitor.")
+            raise MessageNotFound("This message does not exist for this visitor.")
         if message.feedback == value:
             return message
         message.feedback = value
@@ -287,9 +278,9 @@ def feedback_record(*, bot: Bot, visitor_key: str, message_id: int, value: str) 
                 message.conversation.messages.filter(role=Message.Role.VISITOR, created_at__lte=message.created_at)
                 .order_by("-created_at", "-id").values_list("text", flat=True).first() or ""
             )
-            ReviewItem.objects.create(kind=ReviewItem.Kind.THUMBS_DOWN, conversation=message.conversation,
-                                      message=message, question=question, reason="Visitor marked the answer unhelpful",
-                                      created_at=timezone.now())
+            review_item_open(kind=ReviewItem.Kind.THUMBS_DOWN, conversation=message.conversation,
+                             message=message, question=question, reason="Visitor marked the answer unhelpful",
+                             created_at=timezone.now())
     return message
 
 
@@ -319,8 +310,8 @@ def handoff_request(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID | 
         conversation.save(update_fields=["handoff_requested_at"])
         question = (conversation.messages.filter(role=Message.Role.VISITOR).order_by("-created_at", "-id")
                     .values_list("text", flat=True).first() or "")
-        ReviewItem.objects.create(kind=ReviewItem.Kind.HANDOFF, conversation=conversation, question=question,
-                                  reason="Visitor asked to talk to a person", created_at=now)
+        review_item_open(kind=ReviewItem.Kind.HANDOFF, conversation=conversation, question=question,
+                         reason="Visitor asked to talk to a person", created_at=now)
         event_record(kind="handoff", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
     return conversation
 
@@ -372,6 +363,8 @@ def conversation_end(*, conversation_id: uuid.UUID, now: datetime | None = None)
 
 def conversation_facts(conversation: Conversation) -> ConversationFacts:
     """What a summary may say about one conversation, from this schema's records."""
+    # Lazy: agents.conversation.summary imports pydantic-ai (docs/decisions/0013-lazy-agent-stack.md).
+    from agents.conversation.summary import ConversationFacts, SummaryTurn
     from tenants.analytics.models import Event
     from tenants.bots.selectors import bot_get, bot_published_config
     from tenants.leads.models import Lead
@@ -410,6 +403,9 @@ def _summary_model() -> OpenAIChatModel | None:
 def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None:
     """ADM-3 summary and ADM-4 tags of one conversation. Deterministic offline, so a retry writes the
     same values; with a model configured the summary is the model's, or the extractive one if it fails."""
+    # Lazy: agents.conversation.summary imports pydantic-ai (docs/decisions/0013-lazy-agent-stack.md).
+    from agents.conversation.summary import extractive_summary, model_summary, topic_tags
+
     conversation = Conversation.objects.filter(pk=conversation_id).first()
     if conversation is None:
         return None  # deleted meanwhile (privacy request): nothing to do

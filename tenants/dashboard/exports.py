@@ -9,22 +9,22 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
-from fpdf import FPDF
 
 from controlplane.audit.services import audit_record
 from tenants.conversations.models import Conversation, Message
 from tenants.dashboard.filters import ListFilters, conversations_filtered, leads_filtered
+
+if TYPE_CHECKING:
+    from tenants.dashboard.pdf import PdfDocument
 
 CONVERSATION_COLUMNS = ("conversation_id", "started_at", "last_message_at", "status", "messages", "lead_type",
                         "sentiment", "crisis_level", "tags", "summary", "lead_score", "lead_name", "lead_phone",
                         "lead_email")
 LEAD_COLUMNS = ("lead_id", "captured_at", "score", "lead_type", "name", "phone", "email", "conversation_id",
                 "sentiment", "tags", "summary")
-_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
 def _cell(value: Any) -> str:
@@ -83,52 +83,16 @@ def export_audit(*, request: Any, kind: str, filters: ListFilters | None = None,
                  target_id=target_id, data={"filters": filters.as_audit() if filters else {}, "rows": rows})
 
 
-class _Pdf(FPDF):
-    def __init__(self, title: str) -> None:
-        super().__init__(format="A4")
-        self.doc_title = title
-        if (_FONT_DIR / "DejaVuSans.ttf").exists():
-            self.add_font("Body", "", str(_FONT_DIR / "DejaVuSans.ttf"))
-            self.add_font("Body", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
-            self.family = "Body"
-        else:  # core font: Latin-1 only
-            self.family = "Helvetica"
-        self.set_auto_page_break(True, margin=16)
-        self.add_page()
+def pdf_document(title: str) -> PdfDocument:
+    # Lazy: fpdf (and Pillow under it) costs ~1 s of import; only PDF exports need it, not every
+    # Django process that loads the URL conf (docs/decisions/0013-lazy-agent-stack.md).
+    from tenants.dashboard.pdf import PdfDocument
 
-    def text_safe(self, text: str) -> str:
-        return text if self.family == "Body" else text.encode("latin-1", "replace").decode("latin-1")
-
-    def header(self) -> None:
-        self.set_font(self.family, "B", 9)
-        self.set_text_color(90, 100, 115)
-        self.cell(0, 6, self.text_safe(self.doc_title), new_x="LMARGIN", new_y="NEXT")
-        self.ln(2)
-
-    def heading(self, text: str, size: int = 16) -> None:
-        self.set_font(self.family, "B", size)
-        self.set_text_color(11, 26, 44)
-        self.multi_cell(0, size * 0.5, self.text_safe(text), new_x="LMARGIN", new_y="NEXT")
-        self.ln(2)
-
-    def para(self, text: str, size: int = 10, color: tuple[int, int, int] = (30, 41, 59)) -> None:
-        self.set_font(self.family, "", size)
-        self.set_text_color(*color)
-        self.multi_cell(0, size * 0.5, self.text_safe(text), new_x="LMARGIN", new_y="NEXT")
-
-    def table(self, header: list[str], rows: list[list[str]]) -> None:
-        self.set_font(self.family, "", 9)
-        self.set_text_color(30, 41, 59)
-        with super().table(text_align="LEFT", first_row_as_headings=True, line_height=6) as t:
-            for row in [header, *rows]:
-                r = t.row()
-                for value in row:
-                    r.cell(self.text_safe(str(value)))
-        self.ln(3)
+    return PdfDocument(title)
 
 
 def conversation_pdf(*, conversation: Conversation, messages: list[Message], client_name: str, tz: Any) -> bytes:
-    pdf = _Pdf(f"{client_name} · Conversation transcript")
+    pdf = pdf_document(f"{client_name} · Conversation transcript")
     pdf.heading(f"Conversation of {_local(conversation.started_at, tz)}")
     lead = getattr(conversation, "lead", None)
     facts = [["Status", conversation.status], ["Messages", str(conversation.message_count)],
@@ -136,7 +100,7 @@ def conversation_pdf(*, conversation: Conversation, messages: list[Message], cli
              ["Tags", ", ".join(conversation.tags) or "–"]]
     if lead:
         facts.append(["Lead", f"{lead.score} · {lead.name} {lead.phone} {lead.email}".strip()])
-    pdf.table(["", ""], facts)
+    pdf.rows_table(["", ""], facts)
     if conversation.summary:
         pdf.heading("Summary", 12)
         pdf.para(conversation.summary)
@@ -153,22 +117,22 @@ def conversation_pdf(*, conversation: Conversation, messages: list[Message], cli
 def overview_pdf(*, client_name: str, range_label: str, tiles: list[Any], insights: list[Any],
                  sentiment: list[tuple[str, int, str]], lead_values: list[tuple[str, int, str, str]],
                  topics: list[tuple[str, int]]) -> bytes:
-    pdf = _Pdf(f"{client_name} · Chatbot report")
+    pdf = pdf_document(f"{client_name} · Chatbot report")
     pdf.heading(f"{client_name}: {range_label}")
     pdf.para(f"Generated {timezone.now():%Y-%m-%d %H:%M} UTC. Definitions: docs/metrics.md.", 8, (90, 100, 115))
     pdf.ln(3)
-    pdf.table(["Metric", "Value", "Change"], [[t.label, t.value, t.delta or "–"] for t in tiles])
+    pdf.rows_table(["Metric", "Value", "Change"], [[t.label, t.value, t.delta or "–"] for t in tiles])
     if insights:
         pdf.heading("Highlights", 12)
         for insight in insights:
             pdf.para(f"{insight.title}: {insight.body}")
         pdf.ln(2)
     pdf.heading("Sentiment", 12)
-    pdf.table(["Sentiment", "Conversations", "Share"], [[s.capitalize(), str(n), p] for s, n, p in sentiment])
+    pdf.rows_table(["Sentiment", "Conversations", "Share"], [[s.capitalize(), str(n), p] for s, n, p in sentiment])
     if lead_values:
         pdf.heading("Lead value", 12)
-        pdf.table(["Lead type", "Leads", "Average sale", "Value"], [[a, str(b), c, d] for a, b, c, d in lead_values])
+        pdf.rows_table(["Lead type", "Leads", "Average sale", "Value"], [[a, str(b), c, d] for a, b, c, d in lead_values])
     if topics:
         pdf.heading("Popular topics", 12)
-        pdf.table(["Topic", "Conversations"], [[t, str(n)] for t, n in topics])
+        pdf.rows_table(["Topic", "Conversations"], [[t, str(n)] for t, n in topics])
     return bytes(pdf.output())

@@ -25,7 +25,7 @@ from controlplane.clients.models import Client
 from controlplane.widgets.models import UsagePeriod
 from tenants.analytics.models import Event
 from tenants.bots.selectors import bot_primary, bot_published_config
-from tenants.conversations.models import Conversation, Message, ReviewItem, Visitor, VisitorSession
+from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession
 from tenants.conversations.services import (
     booking_click_record,
     feedback_record,
@@ -34,6 +34,7 @@ from tenants.conversations.services import (
     widget_load_record,
 )
 from tenants.leads.models import Lead
+from tenants.review.models import ReviewItem
 
 DAYS = 90
 CONTACT_POOL = 8  # distinct contact lines per template

@@ -1,18 +1,28 @@
-"""The process-wide embedder and model provider, built once from settings."""
+"""The process-wide embedder and model provider, built once from settings.
+
+The agent stack (tokenizers + safetensors for MiniLM, the OpenAI SDK, pydantic-ai) is imported on
+first use inside the builders below, not at module import: every Django process (`manage.py check`,
+the Celery worker) imports this module through the URL conf and the apps, and must start in < 3 s
+(docs/decisions/0013-lazy-agent-stack.md).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from agents.embeddings import CachingEmbedder, Embedder, MiniLMEmbedder, OpenAIEmbedder
-from agents.providers import build_model_provider
-from controlplane.errorlog.model_watch import ErrorLoggingModelProvider
+if TYPE_CHECKING:
+    from agents.conversation.ports import ModelProvider
+    from agents.embeddings.base import Embedder
 
 
 @lru_cache(maxsize=1)
 def knowledge_embedder() -> Embedder:
+    # Lazy: the embedding backends load their model or SDK on import (see module docstring).
+    from agents.embeddings import CachingEmbedder, MiniLMEmbedder, OpenAIEmbedder
+
     if settings.EMBEDDING_BACKEND == "openai":
         if not settings.OPENAI_API_KEY:
             raise RuntimeError("SHORELINE_EMBEDDING_BACKEND=openai needs OPENAI_API_KEY.")
@@ -22,7 +32,12 @@ def knowledge_embedder() -> Embedder:
 
 
 @lru_cache(maxsize=1)
-def model_provider():  # type: ignore[no-untyped-def]
+def model_provider() -> ModelProvider:
+    # Lazy: agents.providers imports pydantic-ai and the OpenAI SDK (see module docstring).
+    from agents.providers import build_model_provider
+    from controlplane.errorlog.model_watch import ErrorLoggingModelProvider
+
+    # Failed model calls reach the agency's error log with the provider's status (AX-6).
     return ErrorLoggingModelProvider(build_model_provider(
         openai_api_key=settings.OPENAI_API_KEY,
         openai_base_url=settings.OPENAI_BASE_URL,

@@ -1,4 +1,4 @@
-"""Mounted at /portal/clients/<slug>/knowledge/ on the public host only (config.urls_public)."""
+"""Mounted at /portal/clients/<slug>/knowledge/ on the public host only (config/urls_portal.py)."""
 
 from django.urls import path
 

@@ -2,10 +2,8 @@ from django.apps import AppConfig
 
 
 class ReviewConfig(AppConfig):
-    """ADM-1/ADM-2: the agency's side of the Needs Review queue (the items live in conversations)."""
+    """ADM-1/ADM-2: the Needs Review queue — the item model, its services and selectors, the agency's pages."""
 
     name = "tenants.review"
     label = "review"
-
-    def ready(self) -> None:
-        from tenants.review import receivers  # noqa: F401
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,4 +1,4 @@
-"""Mounted at /portal/review/ on the public host only (config.urls_public)."""
+"""Mounted at /portal/review/ on the public host only (config/urls_portal.py)."""
 
 from django.urls import path
 

@@ -7,22 +7,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from controlplane.accounts.decorators import agency_required
-from controlplane.review_queue.selectors import review_count_list
-from tenants.conversations.models import ReviewItem
+from controlplane.rollups.selectors import review_count_list
 from tenants.knowledge.forms import FaqForm
 from tenants.portal_access import client_portal_view
+from tenants.review.models import ReviewItem
 from tenants.review.selectors import review_item_get, review_item_list, review_item_transcript
 from tenants.review.services import review_item_dismiss, review_item_resolve, review_item_to_faq
 
 
 def _item(item_id: int) -> ReviewItem:
-    from django.http import Http404
-
     item = review_item_get(item_id=item_id)
     if item is None:
         raise Http404

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
-from tenants.conversations.models import Message, ReviewItem
+from tenants.review.models import ReviewItem
+
+if TYPE_CHECKING:
+    from tenants.conversations.models import Message
 
 
 def review_item_list(*, status: str = ReviewItem.Status.OPEN, kind: str = "") -> QuerySet[ReviewItem]:

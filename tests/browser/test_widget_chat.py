@@ -91,8 +91,9 @@ def test_visitor_gets_a_grounded_answer_and_becomes_a_lead(widget_env):  # noqa:
     from django_tenants.utils import schema_context
 
     from tenants.analytics.models import Event
-    from tenants.conversations.models import Conversation, Message, ReviewItem, VisitorSession
+    from tenants.conversations.models import Conversation, Message, VisitorSession
     from tenants.leads.models import Lead
+    from tenants.review.models import ReviewItem
 
     with schema_context(env.schema_name):
         bot_id = env.bot_ids["coastal"]

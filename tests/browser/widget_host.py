@@ -102,7 +102,7 @@ def _warm_up_engine(*, bot_id: int, client_slug: str) -> None:
     does not pay for model loading and prototype embedding (the live server shares this process)."""
     from agents.conversation.graph import conversation_reply
     from tenants.bots.selectors import bot_get, bot_published_config
-    from tenants.conversations.engine import bot_ports, bot_run_context
+    from tenants.conversations.agent_runtime import bot_ports, bot_run_context
     from tenants.knowledge.embedding import model_provider
 
     bot = bot_get(bot_id=bot_id)

@@ -34,7 +34,6 @@ SHARED_APPS = [
     "controlplane.portal",
     "controlplane.widgets",
     "controlplane.rollups",
-    "controlplane.review_queue",
     "controlplane.errorlog",
     "frontend",
 ]

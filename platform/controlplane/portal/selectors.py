@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from controlplane.clients.models import Client
 from controlplane.clients.selectors import client_list, client_public_url
-from controlplane.review_queue.models import ClientReviewCount
-from controlplane.rollups.selectors import client_totals_between
+from controlplane.rollups.selectors import client_totals_between, review_open_counts
 from controlplane.widgets.models import UsagePeriod
 from controlplane.widgets.services import current_period
 
@@ -41,7 +40,7 @@ def portal_client_rows() -> list[PortalClientRow]:
     """One row per client in four queries, whatever the number of clients (BILL-4, ADM-1 counts)."""
     clients = list(client_list())
     usage = dict(UsagePeriod.objects.filter(period=current_period()).values_list("client_id", "messages"))
-    reviews = dict(ClientReviewCount.objects.values_list("client_id", "open_count"))
+    reviews = review_open_counts()
     today = timezone.localdate()
     totals = client_totals_between(first_day=today - timedelta(days=29), last_day=today)
     return [

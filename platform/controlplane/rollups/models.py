@@ -26,3 +26,23 @@ class ClientDailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"client {self.client_id} on {self.day}"
+
+
+class ClientReviewCount(models.Model):
+    """ADM-1: how many review items each client has open, so the portal lists every client without
+    opening every schema. Moved here from the former review_queue app, table unchanged; the review
+    app's services adjust it after each commit (controlplane.rollups.services.review_count_*)."""
+
+    client = models.OneToOneField("clients.Client", on_delete=models.CASCADE, related_name="review_count")
+    open_count = models.PositiveIntegerField(default=0)
+    # {"unknown_question": 2, "crisis": 1, ...}: open items per kind (kinds at zero are dropped)
+    open_by_kind = models.JSONField(default=dict)
+    latest_open_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "review_queue_clientreviewcount"
+        ordering = ["-open_count", "client__name"]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.open_count} open"

@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
-from controlplane.rollups.models import ClientDailyRollup
+from controlplane.rollups.models import ClientDailyRollup, ClientReviewCount
 from controlplane.rollups.services import FIELDS
 
 
@@ -18,3 +18,13 @@ def client_totals_between(*, first_day: date, last_day: date) -> dict[int, dict[
 
 def client_days(*, client_id: int, first_day: date, last_day: date) -> list[ClientDailyRollup]:
     return list(ClientDailyRollup.objects.filter(client_id=client_id, day__gte=first_day, day__lte=last_day))
+
+
+def review_count_list() -> QuerySet[ClientReviewCount]:
+    """Every client's open review items, most first (clients without a row have none)."""
+    return ClientReviewCount.objects.select_related("client").exclude(client__schema_name="public")
+
+
+def review_open_counts() -> dict[int, int]:
+    """Open review items per client id (clients without a row have none)."""
+    return dict(ClientReviewCount.objects.values_list("client_id", "open_count"))

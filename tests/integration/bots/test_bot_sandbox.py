@@ -16,9 +16,10 @@ from tenants.bots.services import (
     bot_config_submit,
     bot_test_case_save,
 )
-from tenants.conversations.models import Conversation, Message, ReviewItem
+from tenants.conversations.models import Conversation, Message
 from tenants.knowledge.services import faq_upsert
 from tenants.leads.models import Lead
+from tenants.review.models import ReviewItem
 from tests.integration.bots.support import in_client, portal_as, primary_bot
 
 pytestmark = pytest.mark.django_db

@@ -14,12 +14,13 @@ from controlplane.audit.models import AuditLog
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotConfigVersion, BotTestCase
 from tenants.bots.services import bot_config_draft_create, bot_config_submit, bot_create, bot_test_case_save
-from tenants.conversations.models import Conversation, ReviewItem, Visitor
+from tenants.conversations.models import Conversation, Visitor
 from tenants.knowledge.documents import document_extract
 from tenants.knowledge.models import Chunk, Faq, KnowledgeRebuild, KnowledgeSource, WebsiteSource
 from tenants.knowledge.rebuild import knowledge_rebuild_request
 from tenants.knowledge.services import article_upsert, document_ingest, faq_upsert
 from tenants.knowledge.website import website_source_add
+from tenants.review.models import ReviewItem
 from tests.integration.bots.support import client_host_as_owner, in_client, portal_as, primary_bot
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 def test_handoff_without_a_conversation_starts_one(alpha: WidgetSetup) -> None:
     from tenants.analytics.models import Event
-    from tenants.conversations.models import Conversation, ReviewItem
+    from tenants.conversations.models import Conversation
+    from tenants.review.models import ReviewItem
 
     response = alpha.post("/handoff", {"visitor_id": VISITOR})
     assert response.status_code == 200, response.content
@@ -29,7 +30,7 @@ def test_handoff_without_a_conversation_starts_one(alpha: WidgetSetup) -> None:
 
 def test_handoff_on_a_conversation_quotes_the_last_question_and_is_idempotent(alpha: WidgetSetup) -> None:
     from tenants.analytics.models import Event
-    from tenants.conversations.models import ReviewItem
+    from tenants.review.models import ReviewItem
 
     sent = alpha.send("Do you have gluten free pasta?")
     assert sent.status_code == 200
@@ -45,7 +46,7 @@ def test_handoff_on_a_conversation_quotes_the_last_question_and_is_idempotent(al
 
 
 def test_handoff_refuses_another_visitors_conversation(alpha: WidgetSetup) -> None:
-    from tenants.conversations.models import ReviewItem
+    from tenants.review.models import ReviewItem
 
     conversation_id = alpha.send("Hello there").json()["conversation_id"]
     response = alpha.post("/handoff", {"visitor_id": "someone_else_0123456789", "conversation_id": conversation_id})

@@ -1,12 +1,23 @@
-"""Adapters between the tenant apps and the agent engine (agents/): run context and ports."""
+"""The agent runtime: adapters between the tenant apps and the agent engine (agents/) — the run
+context, the ports, and the one call that runs the conversation graph.
+
+The graph module imports LangGraph and pydantic-ai; it is imported when the first reply runs, not
+when Django starts (docs/decisions/0013-lazy-agent-stack.md). Only light agents/ modules (context,
+ports, detection) are imported at module level.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from agents.conversation.context import BotRunContext, CrisisResource, CrisisSettings
-from agents.conversation.ports import ApprovedAnswer, KnowledgeHit, Ports
+from agents.conversation.ports import ApprovedAnswer, KnowledgeHit, ModelProvider, Ports, Turn
 from agents.detection.intent import IntentRule
 from tenants.bots.config import BotConfig
 from tenants.knowledge.selectors import faq_best_match, knowledge_search
+
+if TYPE_CHECKING:
+    from agents.conversation.results import TurnResult
 
 _INDUSTRY_MODES = {"sober_living", "restaurant", "barbershop", "gym", "realtor", "auto_service"}
 
@@ -72,3 +83,13 @@ def bot_run_context(
         contact_known=contact_known,
         already_asked_for_contact=already_asked_for_contact,
     )
+
+
+def agent_reply(
+    *, message: str, history: list[Turn], context: BotRunContext, ports: Ports, model: ModelProvider
+) -> TurnResult:
+    """Run the conversation graph once (live chat and the sandbox share it)."""
+    # Lazy: LangGraph + pydantic-ai load on the first reply, not at Django start (see module docstring).
+    from agents.conversation.graph import conversation_reply
+
+    return conversation_reply(message=message, history=history, context=context, ports=ports, model=model)

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("rollups", "0001_initial"),
+        ("rollups", "0002_clientreviewcount"),
     ]
 
     operations = [

@@ -1,0 +1,19 @@
+"""The agency portal's whole URL tree (/portal/ on the public host), in one place.
+
+Agency pages on public data come from controlplane.portal; each feature mounts its own agency views
+on one client's data under clients/<slug>/… (those views enter the client's schema through
+tenants.portal_access.client_portal_view). The tree lives in config, the composition root, because
+controlplane may not import tenants or widget (import-linter contract).
+"""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("controlplane.portal.urls")),  # home, clients, staff, audit log
+    path("clients/<slug:slug>/bots/", include("tenants.bots.portal_urls")),
+    path("clients/<slug:slug>/knowledge/", include("tenants.knowledge.portal_urls")),
+    path("clients/<slug:slug>/lead-values/", include("tenants.analytics.portal_urls")),
+    path("clients/<slug:slug>/widget/", include("widget.portal_urls")),
+    path("clients/<slug:slug>/embed/", include("widget.embed_urls")),
+    path("review/", include("tenants.review.portal_urls")),
+]
