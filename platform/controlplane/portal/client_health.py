@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -66,7 +67,11 @@ _SUMS = ("messages", "bot_replies", "fallback_replies", "leads", "hot_leads", "b
 def _totals(first_day: date, last_day: date) -> dict[int, dict[str, int]]:
     rows = (ClientDailyRollup.objects.filter(day__gte=first_day, day__lte=last_day).values("client_id")
             .annotate(**{f: Sum(f) for f in _SUMS}))
-    return {row.pop("client_id"): {k: int(v or 0) for k, v in row.items()} for row in rows}
+    totals: dict[int, dict[str, int]] = {}
+    for row in rows:
+        figures: dict[str, Any] = dict(row)
+        totals[int(figures.pop("client_id"))] = {k: int(v or 0) for k, v in figures.items()}
+    return totals
 
 
 def client_value_ranking(*, today: date | None = None, days: int = RANKING_DAYS) -> list[ClientValue]:
