@@ -37,11 +37,12 @@ from agents.embeddings.base import EMBEDDING_DIMENSIONS, FloatMatrix, l2_normali
 # sentence_bert_config.json says 256; the tokenizer.json default (128) would cut long chunks short.
 MAX_TOKENS = 256
 # Texts are sorted by length and padded per batch to the batch's longest text. A batch holds at most
-# BATCH_SIZE texts and BATCH_TOKENS padded tokens, so short visitor messages share one run while long
-# document chunks go a few at a time: attention cost grows with length squared, and on these cores
-# batches of 32 long chunks ran slower than one at a time (measured: docs/benchmarks.md, "Embeddings").
+# BATCH_SIZE texts and BATCH_TOKENS padded tokens, so short visitor messages share one run while
+# ~200-token document chunks go two at a time. Measured with ops/bench/embeddings.py
+# (docs/benchmarks.md, "Embeddings"): onnxruntime did 200-token chunks at batch 1-4 ~10% faster per
+# CPU-second than at batch 8-16 and ~30% faster than at 32; numpy's best was batch 1.
 BATCH_SIZE = 32
-BATCH_TOKENS = 1024
+BATCH_TOKENS = 512
 
 Runtime = Literal["auto", "onnxruntime", "numpy"]
 
@@ -202,6 +203,14 @@ def _default_threads() -> int:
     return max(1, int(os.environ.get("SHORELINE_EMBEDDING_THREADS", "1") or "1"))
 
 
+def _default_runtime() -> Runtime:
+    value = os.environ.get("SHORELINE_EMBEDDING_RUNTIME", "auto") or "auto"
+    if value not in ("auto", "onnxruntime", "numpy"):
+        raise ValueError(f"SHORELINE_EMBEDDING_RUNTIME must be auto, onnxruntime or numpy, not {value!r}")
+    runtime: Runtime = value  # type: ignore[assignment]
+    return runtime
+
+
 _sessions_lock = threading.Lock()
 
 
@@ -216,6 +225,9 @@ def _onnx_session(model_dir: str, threads: int) -> Any:
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # warnings about shape merging in fused ops are noise here
+    # Idle pool threads sleep instead of spinning: on shared cores a spinning thread burns CPU that
+    # the other web/worker processes need (2 threads ran slower than 1 under load when spinning).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(build_minilm_onnx(Path(model_dir)), options, providers=["CPUExecutionProvider"])
 
 
@@ -238,12 +250,16 @@ def _batches(lengths: list[int]) -> list[list[int]]:
 class MiniLMEmbedder:
     """Offline all-MiniLM-L6-v2 embeddings, numerically matching sentence-transformers.
 
-    `runtime="auto"` uses onnxruntime when it is installed and numpy otherwise; `threads` is the
-    onnxruntime intra-op thread count (default: SHORELINE_EMBEDDING_THREADS, else 1).
+    `runtime="auto"` uses onnxruntime when it is installed and numpy otherwise (default:
+    SHORELINE_EMBEDDING_RUNTIME, else "auto"); `threads` is the onnxruntime intra-op thread count
+    (default: SHORELINE_EMBEDDING_THREADS, else 1).
     """
 
-    def __init__(self, model_dir: Path | None = None, *, runtime: Runtime = "auto", threads: int | None = None) -> None:
+    def __init__(self, model_dir: Path | None = None, *, runtime: Runtime | None = None,
+                 threads: int | None = None) -> None:
         self._model_dir = str(model_dir or default_model_dir())
+        if runtime is None:
+            runtime = _default_runtime()
         if runtime == "auto":
             runtime = "onnxruntime" if onnxruntime_available() else "numpy"
         self.runtime: Literal["onnxruntime", "numpy"] = runtime
