@@ -90,3 +90,25 @@ def test_caching_embedder_calls_inner_once_per_text() -> None:
     cached.embed(["a", "b", "a"])
     cached.embed(["b", "c"])
     assert inner.calls == [["a", "b"], ["c"]]
+
+
+def test_auto_falls_back_to_numpy_where_onnxruntime_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+
+    def without_onnxruntime(name: str, *args: object) -> object:
+        return None if name == "onnxruntime" else real_find_spec(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_onnxruntime)
+    embedder = MiniLMEmbedder()
+    assert embedder.runtime == "numpy"
+    assert embedder.embed(["still works"]).shape == (1, 384)
+
+
+def test_runtime_can_be_forced_and_a_wrong_value_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHORELINE_EMBEDDING_RUNTIME", "numpy")
+    assert MiniLMEmbedder().runtime == "numpy"
+    monkeypatch.setenv("SHORELINE_EMBEDDING_RUNTIME", "torch")
+    with pytest.raises(ValueError, match="SHORELINE_EMBEDDING_RUNTIME"):
+        MiniLMEmbedder()
