@@ -22,7 +22,9 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	@if [ -z "$(PYTHON_BOOT)" ]; then echo "Python 3.12 is required but was not found: install python3.12 (with venv) and run make again." >&2; exit 1; fi
 	@test -x $(PY) || "$(PYTHON_BOOT)" -m venv $(VENV)
 	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
-	@$(VENV)/bin/uv sync --frozen --all-groups --quiet
+	@# --compile-bytecode: these machines set PYTHONDONTWRITEBYTECODE=1, so without it every process
+	@# recompiles every imported module (docs/benchmarks.md, "Start-up").
+	@$(VENV)/bin/uv sync --frozen --all-groups --quiet --compile-bytecode
 	@touch $@
 
 venv: $(VENV)/.installed

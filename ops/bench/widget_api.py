@@ -14,7 +14,9 @@ What it does, all on 127.0.0.1 and bounded (every session sends a fixed number o
    threads: the `make demo` shape) on a free port, rate limits raised through WIDGET_RATE_* env.
 4. Offline model: N concurrent sessions (N in --levels), each a distinct visitor on its own
    keep-alive connection, sending --messages messages back to back (a realistic mix: greeting,
-   approved FAQ, knowledge answers, a lead with a phone number, an unanswerable question).
+   approved FAQ, knowledge answers, a lead with a phone number, an unanswerable question), every
+   message a wording not sent before in the run (ops/bench/wordings.py), so no message is an
+   embedding-cache hit.
    Reports client-observed latency, the server time stored on each bot Message (server_ms, read
    back from the database), and sustained messages/second (completed / wall time).
 5. OpenAI path: restarts gunicorn with OPENAI_API_KEY pointing at a local fake OpenAI server
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import itertools
 import json
 import os
 import platform
@@ -50,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
 
 from ops import embedded  # noqa: E402
+from ops.bench.wordings import SLOTS, Wordings  # noqa: E402
 
 BENCH_DB = "bench_widget"
 VALKEY_DB = 7  # ops.bench.provisioning uses 8
@@ -57,30 +59,16 @@ HOST = "shoreline.localhost"
 SITE = "https://bench-site.example"
 SLUG = "bench"
 SECRET = "bench-only-secret-key-" + "x" * 40
-# One visitor's conversation: each slot has a few wordings (real visitors rarely repeat each other
-# word for word, and repeated wordings hit the embedding cache); the phone number is always new.
-MESSAGES = [
-    ("Hi there", "Hello!", "hey", "Good evening"),
-    ("Do you deliver?", "Can I get delivery?", "Is delivery available?", "Do you do delivery through DoorDash?"),
-    ("What are your opening hours?", "When are you open?", "What time do you close tonight?",
-     "Are you open on Sundays?"),
-    ("Is the patio heated in winter?", "Is your patio heated?", "Can we sit outside when it's cold?",
-     "How many people fit on the patio?"),
-    ("Do you have vegan dishes on the menu?", "Any vegan options?", "What vegetarian food do you have?",
-     "Is the risotto vegan?"),
-    ("I'd like to book a table for 4 on Friday, my number is 415-555-{n:04d}",
-     "Can you call me about a party of 12? 415-555-{n:04d}", "Table for two tonight please, call 628-555-{n:04d}",
-     "We want to book a birthday dinner, reach me at 510-555-{n:04d}"),
-    ("Can I bring my dog on the patio?", "Are dogs allowed?", "Is the patio dog friendly?", "Can dogs come inside?"),
-    ("what is the meaning of life", "Do you sell car insurance?", "Who won the game last night?",
-     "Can you fix my laptop?"),
-]
 ARTICLES = [
     ("Patio", "Our patio seats 40 guests. The patio is heated from October to April, and dogs are welcome on "
               "the patio. Patio tables can be reserved for groups of up to 10."),
     ("Menu highlights", "Our menu changes with the seasons. Vegan dishes include the roasted cauliflower steak "
                         "and the mushroom risotto. The kitchen makes fresh pasta every morning."),
 ]
+
+
+# One source for the whole run: no text repeats across levels or the warm-up either.
+WORDINGS = Wordings()
 
 
 def _free_port() -> int:
@@ -184,7 +172,7 @@ def gunicorn(port: int, workers: int, threads: int, **extra_env: str) -> Iterato
         cwd=ROOT, env=_env(**extra_env), stdout=log, stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded 2-core machine imports slowly
         while True:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -206,9 +194,6 @@ def gunicorn(port: int, workers: int, threads: int, **extra_env: str) -> Iterato
         log.close()
 
 
-_PHONE_NUMBERS = itertools.count(1000)
-
-
 @dataclass
 class Session:
     visitor: str
@@ -218,17 +203,19 @@ class Session:
     errors: list[str] = field(default_factory=list)
 
 
-def _session(port: int, token: str, session: Session, messages: int, start: threading.Barrier) -> None:
+def _session(port: int, token: str, session: Session, messages: int, start: threading.Barrier,
+             wordings: Wordings) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     headers = {"Host": HOST, "Origin": SITE, "Authorization": f"Bearer {token}", "Content-Type": "application/json",
                "X-Forwarded-Proto": "https"}
     conversation: str | None = None
     start.wait()
     for index in range(messages):
-        if index % len(MESSAGES) == 0:
+        if index % len(SLOTS) == 0:
             conversation = None
-        wordings = MESSAGES[index % len(MESSAGES)]
-        text = wordings[(session.number + index // len(MESSAGES)) % len(wordings)].format(n=next(_PHONE_NUMBERS))
+        # Every message is a wording not sent before in the run (ops/bench/wordings.py): with a few
+        # wordings per slot most messages hit the embedding cache and the figures were best-case.
+        text = wordings.text(index)
         body: dict[str, Any] = {"visitor_id": session.visitor, "text": text}
         if conversation:
             body["conversation_id"] = conversation
@@ -255,8 +242,9 @@ def _session(port: int, token: str, session: Session, messages: int, start: thre
 
 def run_level(port: int, token: str, sessions: int, messages: int, tag: str) -> dict[str, Any]:
     barrier = threading.Barrier(sessions + 1)
+    wordings = WORDINGS
     runs = [Session(visitor=f"bench_{tag}_{i:05d}_visitor", number=i) for i in range(sessions)]
-    threads = [threading.Thread(target=_session, args=(port, token, run, messages, barrier), daemon=True)
+    threads = [threading.Thread(target=_session, args=(port, token, run, messages, barrier, wordings), daemon=True)
                for run in runs]
     for thread in threads:
         thread.start()
@@ -297,7 +285,7 @@ def _percentiles(values: np.ndarray) -> dict[str, float]:
 
 def _warm_up(port: int, token: str, workers: int) -> None:
     """Each worker loads MiniLM and the detector prototypes on its first message; keep that out of the figures."""
-    run_level(port, token, sessions=workers * 4, messages=len(MESSAGES), tag=f"warm{port}")
+    run_level(port, token, sessions=workers * 4, messages=len(SLOTS), tag=f"warm{port}")
 
 
 def _row(result: dict[str, Any]) -> str:
