@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from controlplane.billing.metering import current_period
+from controlplane.billing.models import UsagePeriod
 from controlplane.clients.models import Client
 from controlplane.clients.selectors import client_list, client_public_url
 from controlplane.review_queue.models import ClientReviewCount
 from controlplane.rollups.selectors import client_totals_between
-from controlplane.widgets.models import UsagePeriod
-from controlplane.widgets.services import current_period
 
 # BILL-6/AX-5: a client at or above this share of its quota needs a conversation about upgrading.
 NEAR_QUOTA_SHARE = 0.8

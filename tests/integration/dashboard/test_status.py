@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from controlplane.widgets.models import AllowedOrigin, UsagePeriod, WidgetToken
-from controlplane.widgets.services import allowed_origin_add, current_period, widget_token_issue
+from controlplane.billing.metering import current_period
+from controlplane.billing.models import UsagePeriod
+from controlplane.widgets.models import AllowedOrigin, WidgetToken
+from controlplane.widgets.services import allowed_origin_add, widget_token_issue
 from tests.integration.analytics import builders as b
 
 pytestmark = pytest.mark.django_db
