@@ -127,7 +127,7 @@ def test_failed_payment_grace_then_pause_then_payment_resumes(alpha_billed, fake
     alpha_billed.refresh_from_db()
     assert alpha_billed.payment_failed_at is not None
     assert statuses() == ["active"]  # within the grace period (7 days on growth)
-    assert AuditLog.objects.filter(action="billing.payment_failed", client_slug="alpha").count() == 1
+    assert AuditLog.objects.filter(action="billing.payment_failed", data__invoice="TEST-0042").count() == 1
     admin_page = client_alpha_portal_page()
     assert 'data-test="payment-failed"' in admin_page
 
