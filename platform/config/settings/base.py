@@ -253,7 +253,7 @@ STRIPE_WEBHOOK_SECRET = ENV.stripe_webhook_secret or ("" if ENV.stripe_secret_ke
 STRIPE_API_BASE = ENV.stripe_api_base or ("" if ENV.stripe_secret_key else "http://127.0.0.1:8420")
 STRIPE_TIMEOUT_SECONDS = 10.0
 # Pause-plan quotas are enforced at message time; False only for the benchmark's baseline.
-BILLING_ENFORCE_QUOTAS = True
+BILLING_ENFORCE_QUOTAS = ENV.billing_enforce_quotas
 TWILIO_ACCOUNT_SID = ENV.twilio_account_sid
 TWILIO_AUTH_TOKEN = ENV.twilio_auth_token
 SENDGRID_API_KEY = ENV.sendgrid_api_key

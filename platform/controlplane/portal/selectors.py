@@ -33,8 +33,13 @@ class PortalClientRow:
         return min(999, round(100 * self.messages_this_period / self.quota)) if self.quota else 0
 
     @property
+    def over_quota(self) -> bool:
+        return bool(self.quota) and self.messages_this_period >= self.quota
+
+    @property
     def near_quota(self) -> bool:
-        return bool(self.quota) and self.messages_this_period >= NEAR_QUOTA_SHARE * self.quota
+        """80 % or more, but not yet at the quota (that is over_quota, shown as such)."""
+        return bool(self.quota) and not self.over_quota and self.messages_this_period >= NEAR_QUOTA_SHARE * self.quota
 
 
 def portal_client_rows() -> list[PortalClientRow]:

@@ -267,3 +267,19 @@ def test_usage_meters_say_over_limit_when_over(client_alpha):
     assert 'data-usage-level="over"' in page
     assert "Over limit" in page
     assert 'data-usage-notice="over"' in owner.get("/").content.decode()
+
+
+def test_portal_says_over_limit_not_near_limit_when_over(client_alpha):
+    from tests.integration.bots.support import portal_as
+
+    growth = Plan.objects.get(key="growth")
+    staff = portal_as("staff")
+    _usage(client_alpha, int(growth.monthly_message_quota * 0.9))
+    assert 'data-usage-level="near"' in staff.get("/portal/").content.decode()
+    _usage(client_alpha, growth.monthly_message_quota + 2)
+    home = staff.get("/portal/").content.decode()
+    assert 'data-usage-level="over"' in home
+    assert 'data-usage-level="near"' not in home
+    detail = staff.get("/portal/clients/alpha/").content.decode()
+    assert "Over limit" in detail
+    assert "Near limit" not in detail

@@ -134,3 +134,61 @@ def test_five_concurrent_deliveries_change_state_once(live_public_host):
                 BillingAccount.objects.create(**saved)
 
         committed(restore)
+
+
+def test_offline_loop_plan_change_subscription_invoice_webhook_history(live_public_host):
+    """The `make demo` loop: the admin's plan change creates the subscription in the local Stripe,
+    which issues an invoice and delivers signed webhooks to the live server; the owner's Billing
+    page then lists the invoice."""
+    import time
+
+    from django.conf import settings
+
+    from controlplane.accounts.models import User
+    from controlplane.billing.models import BillingAccount, Invoice, Plan, WebhookEvent
+    from controlplane.clients.models import Client
+    from controlplane.clients.services import client_change_plan
+    from tests.integration.bots.support import client_host_as_owner
+
+    fake = FakeStripe(webhook_url=f"{live_public_host}/billing/stripe/webhook", webhook_host=PUBLIC_HOST,
+                      webhook_secret=WEBHOOK_SECRET)
+    with fake.running():
+        original_base = settings.STRIPE_API_BASE
+        settings.STRIPE_API_BASE = fake.base_url
+
+        def prepare():  # type: ignore[no-untyped-def]
+            alpha = Client.objects.select_related("plan").get(slug="alpha")
+            saved = BillingAccount.objects.filter(client=alpha).values().first()
+            BillingAccount.objects.filter(client=alpha).delete()
+            client_change_plan(client=alpha, plan_key="pro", actor=User.objects.get(email="admin@agency.test"))
+            return alpha, saved
+
+        saved = committed(lambda: BillingAccount.objects.filter(client__slug="alpha").values().first())
+        try:
+            alpha, _ = committed(prepare)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and not committed(
+                    lambda: Invoice.objects.filter(client__slug="alpha", status="paid").exists()):
+                time.sleep(0.2)
+            invoice = committed(lambda: Invoice.objects.filter(client__slug="alpha").first())
+            assert invoice is not None, fake.delivered
+            assert invoice.number.startswith("LOCAL-")
+            assert invoice.amount_due_cents == 39900
+            assert {d["status"] for d in fake.delivered} == {200}
+            page = client_host_as_owner("alpha").get("/billing/").content.decode()
+            assert invoice.number in page
+            assert invoice.hosted_invoice_url in page
+        finally:
+            settings.STRIPE_API_BASE = original_base
+
+            def restore() -> None:
+                alpha = Client.objects.get(slug="alpha")
+                Invoice.objects.filter(client=alpha).delete()
+                WebhookEvent.objects.filter(payload__data__object__customer__startswith="cus_").filter(
+                    type__in=[d["type"] for d in fake.delivered]).delete()
+                Client.objects.filter(pk=alpha.pk).update(plan=Plan.objects.get(key="growth"))
+                BillingAccount.objects.filter(client=alpha).delete()
+                if saved:
+                    BillingAccount.objects.create(**saved)
+
+            committed(restore)

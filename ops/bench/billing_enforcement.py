@@ -1,0 +1,99 @@
+"""Hot-path cost of plan enforcement: widget message latency with and without it, same run.
+
+    .venv/bin/python ops/bench/billing_enforcement.py [--sessions 10] [--messages 24] [--rounds 2] \
+        [--valkey-port PORT]
+
+Reuses ops/bench/widget_api.py's throwaway database (`bench_widget`), client, token and load
+generator. The client is put on a pause plan with a quota it cannot reach, so every reply takes
+the enforcing path (the counter UPDATE ... RETURNING quota and policy) and none is short-cut to
+the fallback. Then, alternating to cancel drift, gunicorn runs with BILLING_ENFORCE_QUOTAS=true
+and =false (the pre-enforcement plain counter UPDATE) and the same load is sent to each.
+Reports server_ms (stored per message) and client round-trip percentiles per mode. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "platform"), str(ROOT), str(ROOT / "ops" / "bench")]
+
+import widget_api as W  # noqa: E402
+
+from ops import embedded  # noqa: E402
+
+
+def _pause_plan_out_of_reach() -> None:
+    W._psql("UPDATE billing_plan SET monthly_message_quota = 100000000 WHERE key = 'starter'", W.BENCH_DB)
+    W._psql("UPDATE clients_client SET plan_id = (SELECT id FROM billing_plan WHERE key = 'starter') "
+            "WHERE slug = %s", W.BENCH_DB, (W.SLUG,))
+
+
+def _pct(values: list[float]) -> dict[str, float]:
+    p50, p95, p99 = np.percentile(np.array(values, dtype=float), [50, 95, 99])
+    return {"p50": float(p50), "p95": float(p95), "p99": float(p99), "n": len(values)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--messages", type=int, default=24)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--valkey-port", type=int, default=0, help="use a Valkey already running on this port")
+    args = parser.parse_args()
+    if args.valkey_port:
+        embedded.VALKEY_PORT = args.valkey_port  # widget_api reads it for REDIS_URL and the flush
+    embedded.start_all(postgres=True, valkey=not args.valkey_port)
+    token = W.prepare_database()
+    _pause_plan_out_of_reach()
+    server: dict[str, list[float]] = {"on": [], "off": []}
+    client_p95: dict[str, list[float]] = {"on": [], "off": []}
+    try:
+        for round_number in range(args.rounds):
+            for mode in (("on", "off") if round_number % 2 == 0 else ("off", "on")):
+                port = W._free_port()
+                with W.gunicorn(port, args.workers, args.threads,
+                                BILLING_ENFORCE_QUOTAS="true" if mode == "on" else "false"):
+                    W._warm_up(port, token, args.workers)
+                    tag = f"{mode}{round_number}"
+                    result = W.run_level(port, token, args.sessions, args.messages, tag=tag)
+                    rows = W._psql(
+                        "SELECT m.server_ms FROM c_bench.conversations_message m "
+                        "JOIN c_bench.conversations_conversation c ON c.id = m.conversation_id "
+                        "JOIN c_bench.conversations_visitor v ON v.id = c.visitor_id "
+                        "WHERE m.role = 'bot' AND v.visitor_key LIKE %s", W.BENCH_DB, (f"bench\\_{tag}\\_%",))
+                    server[mode] += [float(r[0]) for r in rows]
+                    client_p95[mode].append(result["client"]["p95"])
+                    print(json.dumps({"mode": mode, "round": round_number, "errors": result["errors"],
+                                      "server": result["server"], "client": result["client"],
+                                      "answered_by": result["answered_by"]}), flush=True)
+    finally:
+        W._psql(f'DROP DATABASE IF EXISTS "{W.BENCH_DB}" WITH (FORCE)')
+        W._flush_valkey()
+    load = os.getloadavg()
+    print(f"\n## Plan enforcement (hot path)\n\nMachine: {platform.machine()} {os.cpu_count()} cores, Python "
+          f"{platform.python_version()} · date {datetime.now(UTC).date()} · load average at end "
+          f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}")
+    print(f"Command: `.venv/bin/python ops/bench/billing_enforcement.py --sessions {args.sessions} --messages "
+          f"{args.messages} --rounds {args.rounds}` (gunicorn {args.workers}×{args.threads}, offline model)\n")
+    print("| enforcement | messages | server p50 (ms) | server p95 | server p99 | client p95 per run |")
+    print("|---|---|---|---|---|---|")
+    for mode in ("on", "off"):
+        s = _pct(server[mode])
+        runs = ", ".join(f"{v:.0f}" for v in client_p95[mode])
+        print(f"| {mode} | {s['n']} | {s['p50']:.1f} | {s['p95']:.1f} | {s['p99']:.1f} | {runs} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
