@@ -248,9 +248,12 @@ WIDGET_RATE_VISITOR_BURST = ENV.widget_rate_visitor_burst
 WIDGET_EXTRA_OWN_ORIGINS: list[str] = []
 # Billing (issue 13): with STRIPE_SECRET_KEY the SDK talks to Stripe; without it, to the local
 # Stripe-compatible server `make demo` starts (ops/fakes/stripe_server.py) with its own secrets.
-STRIPE_SECRET_KEY = ENV.stripe_secret_key or "sk_test_local"
-STRIPE_WEBHOOK_SECRET = ENV.stripe_webhook_secret or ("" if ENV.stripe_secret_key else "whsec_local")
+STRIPE_SECRET_KEY = ENV.stripe_secret_key
+STRIPE_WEBHOOK_SECRET = ENV.stripe_webhook_secret
 STRIPE_API_BASE = ENV.stripe_api_base or ("" if ENV.stripe_secret_key else "http://127.0.0.1:8420")
+# What the local server accepts and signs with; used only while STRIPE_SECRET_KEY is unset.
+STRIPE_LOCAL_SECRET_KEY = "sk_test_local"  # noqa: S105 — not a secret: the offline server's fixed key
+STRIPE_LOCAL_WEBHOOK_SECRET = "whsec_local"  # noqa: S105 — idem
 STRIPE_TIMEOUT_SECONDS = 10.0
 # Pause-plan quotas are enforced at message time; False only for the benchmark's baseline.
 BILLING_ENFORCE_QUOTAS = ENV.billing_enforce_quotas

@@ -31,5 +31,3 @@ STORAGES = {
 WIDGET_RATELIMIT_REDIS_URL = TEST_REDIS_URL
 # Nothing listens on port 9: a test that needs Stripe starts the local server (fake_stripe fixture).
 STRIPE_API_BASE = "http://127.0.0.1:9"
-STRIPE_SECRET_KEY = "sk_test_local"  # noqa: S105 — the local server accepts any sk_ key
-STRIPE_WEBHOOK_SECRET = "whsec_test"  # noqa: S105 — tests sign with it

@@ -19,11 +19,18 @@ def stripe_client(*, timeout: float | None = None) -> stripe.StripeClient:
     if settings.STRIPE_API_BASE:
         kwargs["base_addresses"] = {"api": settings.STRIPE_API_BASE}
     return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY,
+        settings.STRIPE_SECRET_KEY or settings.STRIPE_LOCAL_SECRET_KEY,
         http_client=stripe.RequestsClient(timeout=timeout or settings.STRIPE_TIMEOUT_SECONDS),
         max_network_retries=0,  # Celery and the admin retry; a request path must not wait on retries
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+def webhook_secret() -> str:
+    """The signing secret: the configured one, or the local server's while no Stripe key is set."""
+    if settings.STRIPE_WEBHOOK_SECRET:
+        return str(settings.STRIPE_WEBHOOK_SECRET)
+    return "" if settings.STRIPE_SECRET_KEY else str(settings.STRIPE_LOCAL_WEBHOOK_SECRET)
 
 
 def unavailable(error: Exception) -> BillingUnavailable:

@@ -14,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import stripe
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from controlplane.audit.services import audit_record
 from controlplane.billing import signals
+from controlplane.billing.gateway import webhook_secret
 from controlplane.billing.models import BillingAccount, Invoice, WebhookEvent
 from controlplane.clients.models import Client
 
@@ -36,10 +36,11 @@ def _ts(value: Any) -> datetime | None:
 
 def webhook_receive(*, payload: bytes, signature: str) -> tuple[WebhookEvent | None, bool]:
     """(event, applied). applied is False for a redelivery already stored. Raises BadWebhook."""
-    if not settings.STRIPE_WEBHOOK_SECRET:
+    secret = webhook_secret()
+    if not secret:
         raise BadWebhook("Webhooks are not configured (STRIPE_WEBHOOK_SECRET is empty).")
     try:
-        stripe.Webhook.construct_event(payload.decode("utf-8"), signature, settings.STRIPE_WEBHOOK_SECRET)
+        stripe.Webhook.construct_event(payload.decode("utf-8"), signature, secret)
         event = json.loads(payload)
     except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError) as error:
         raise BadWebhook("The signature or the payload is invalid.") from error

@@ -10,7 +10,7 @@ import pytest
 
 from ops.fakes.stripe_server import FakeStripe, sign_payload
 
-WEBHOOK_SECRET = "whsec_test"  # config.settings.test
+WEBHOOK_SECRET = "whsec_local"  # settings.STRIPE_LOCAL_WEBHOOK_SECRET (no STRIPE_SECRET_KEY in tests)
 
 
 @pytest.fixture

@@ -283,3 +283,12 @@ def test_portal_says_over_limit_not_near_limit_when_over(client_alpha):
     detail = staff.get("/portal/clients/alpha/").content.decode()
     assert "Over limit" in detail
     assert "Near limit" not in detail
+
+
+def test_with_a_real_key_but_no_webhook_secret_every_event_is_refused(alpha_billed, fake_stripe, http, settings):
+    """The local server's signing secret is accepted only while no real Stripe key is configured."""
+    settings.STRIPE_SECRET_KEY = "sk_live_looks_real"  # noqa: S105 — a test value
+    settings.STRIPE_WEBHOOK_SECRET = None
+    response = post_event(http(None), _invoice_event(fake_stripe, alpha_billed))
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0
