@@ -84,7 +84,8 @@ def demo(port: int, bind: str) -> int:
             children.append(subprocess.Popen(  # noqa: S603
                 [PY, "-m", "ops.fakes.stripe_server", "--port", "8420",
                  "--webhook-url", f"http://127.0.0.1:{port}/billing/stripe/webhook",
-                 "--webhook-host", f"{_settings_env().shoreline_domain}:{port}"], cwd=ROOT, env=env))
+                 "--webhook-host", f"{_settings_env().shoreline_domain}:{port}",
+                 "--state-file", str(embedded.DATA_DIR / "stripe-local.json")], cwd=ROOT, env=env))
             print(f"started local Stripe (pid {children[-1].pid})", flush=True)
         manage("seed_demo")
         manage("stripe_sync_plans")

@@ -93,6 +93,8 @@ class FakeStripe:
     webhook_url: str = ""
     webhook_host: str = ""
     webhook_secret: str = "whsec_local"  # noqa: S105 — the offline server's own test secret
+    # The demo keeps its objects across restarts (our database remembers their ids).
+    state_file: str = ""
     base_url: str = ""
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
     meter_events: list[dict[str, Any]] = field(default_factory=list)
@@ -351,6 +353,8 @@ class FakeStripe:
                                                           "message": f"Missing required param: {error}."}}
                     if key and method == "POST":
                         state._idempotent[key] = (status, payload)
+                    if method != "GET":
+                        state.save()
                 self._answer(status, payload)
 
             def do_GET(self) -> None:
@@ -364,8 +368,25 @@ class FakeStripe:
 
         return Handler
 
+    def save(self) -> None:
+        if self.state_file:
+            with open(self.state_file, "w") as out:
+                json.dump({"objects": self.objects, "meter_events": self.meter_events,
+                           "invoice_number": self._invoice_number}, out)
+
+    def load(self) -> None:
+        try:
+            with open(self.state_file) as source:
+                data = json.load(source)
+        except (OSError, ValueError):
+            return
+        self.objects, self.meter_events = data["objects"], data["meter_events"]
+        self._invoice_number = data["invoice_number"]
+
     @contextmanager
     def running(self, port: int = 0) -> Iterator[FakeStripe]:
+        if self.state_file:
+            self.load()
         server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         server.daemon_threads = True
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -386,9 +407,10 @@ def main() -> int:
     parser.add_argument("--webhook-url", default="")
     parser.add_argument("--webhook-host", default="")
     parser.add_argument("--webhook-secret", default="whsec_local")
+    parser.add_argument("--state-file", default="", help="keep objects across restarts in this JSON file")
     args = parser.parse_args()
     fake = FakeStripe(webhook_url=args.webhook_url, webhook_host=args.webhook_host,
-                      webhook_secret=args.webhook_secret)
+                      webhook_secret=args.webhook_secret, state_file=args.state_file)
     with fake.running(args.port):
         print(f"local Stripe on {fake.base_url}", flush=True)
         try:
