@@ -77,8 +77,18 @@ def demo(port: int, bind: str) -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         migrate()
-        manage("seed_demo")
         env = _env()
+        if not _settings_env().stripe_secret_key:
+            # No Stripe keys: the local Stripe-compatible server, which also delivers signed webhooks
+            # to this platform, so plan change → subscription → invoice → webhook works offline.
+            children.append(subprocess.Popen(  # noqa: S603
+                [PY, "-m", "ops.fakes.stripe_server", "--port", "8420",
+                 "--webhook-url", f"http://127.0.0.1:{port}/billing/stripe/webhook",
+                 "--webhook-host", f"{_settings_env().shoreline_domain}:{port}",
+                 "--state-file", str(embedded.DATA_DIR / "stripe-local.json")], cwd=ROOT, env=env))
+            print(f"started local Stripe (pid {children[-1].pid})", flush=True)
+        manage("seed_demo")
+        manage("stripe_sync_plans")
         # Threads per web worker: the offline model is CPU-bound, so on 2 cores more than 2 threads
         # only queue on the GIL inside the request (p95 doubles); a real model call waits on the
         # network for seconds and wants many. See docs/benchmarks.md "Widget API".

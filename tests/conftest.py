@@ -186,3 +186,14 @@ def http():  # type: ignore[no-untyped-def]
 
 def login(http_client, email: str, password: str):  # type: ignore[no-untyped-def]
     return http_client.post("/login/", {"username": email, "password": password})
+
+
+@pytest.fixture
+def fake_stripe(settings):  # type: ignore[no-untyped-def]
+    """The Stripe SDK pointed at a fresh local Stripe-compatible server (ops/fakes/stripe_server.py)."""
+    from ops.fakes.stripe_server import FakeStripe
+
+    fake = FakeStripe()
+    with fake.running():
+        settings.STRIPE_API_BASE = fake.base_url
+        yield fake

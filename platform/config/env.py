@@ -59,6 +59,8 @@ class ShorelineEnv(BaseModel):
     stripe_secret_key: str | None = Field(None, alias="STRIPE_SECRET_KEY")
     stripe_webhook_secret: str | None = Field(None, alias="STRIPE_WEBHOOK_SECRET")
     stripe_api_base: str | None = Field(None, alias="STRIPE_API_BASE")
+    # Only the enforcement benchmark turns this off (ops/bench/billing_enforcement.py).
+    billing_enforce_quotas: bool = Field(True, alias="BILLING_ENFORCE_QUOTAS")
     twilio_account_sid: str | None = Field(None, alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: str | None = Field(None, alias="TWILIO_AUTH_TOKEN")
     twilio_from_number: str | None = Field(None, alias="TWILIO_FROM_NUMBER")

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from config.urls_common import auth_urlpatterns
+from controlplane.billing.views import stripe_webhook
 from controlplane.core.views import healthz
 from widget.api import api as widget_api
 
@@ -18,6 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("billing/stripe/webhook", stripe_webhook, name="stripe_webhook"),
     path("portal/", include("config.urls_portal")),  # the agency portal's whole tree
     path("styleguide/", include("frontend.urls")),
     path("widget/v1/", widget_api.urls),

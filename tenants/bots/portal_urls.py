@@ -9,6 +9,7 @@ app_name = "bots"
 urlpatterns = [
     path("", views.bot_list, name="list"),
     path("<int:bot_id>/", views.bot_detail, name="detail"),
+    path("<int:bot_id>/status/", views.bot_status_change, name="status"),
     path("<int:bot_id>/apply-pack/", views.pack_apply, name="pack_apply"),
     path("<int:bot_id>/edit/", views.draft_edit, name="edit"),
     path("<int:bot_id>/diff/", views.version_diff, name="diff"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tenants.bots.config import BotConfig
 from tenants.bots.diff import config_diff
 from tenants.bots.forms import DraftEditForm, PackApplyForm, ReviewDecisionForm, SandboxForm, TestCaseForm
-from tenants.bots.models import Bot, BotConfigVersion, BotTestCase
+from tenants.bots.models import Bot, BotConfigVersion, BotStatus, BotTestCase
 from tenants.bots.sandbox import sandbox_reply
 from tenants.bots.services import (
     bot_config_approve,
@@ -26,6 +26,7 @@ from tenants.bots.services import (
     bot_config_submit,
     bot_latest_config,
     bot_pack_apply,
+    bot_set_status,
     bot_test_case_delete,
     bot_test_case_save,
     version_failing_tests,
@@ -56,6 +57,22 @@ def _error(request: HttpRequest, error: ValidationError) -> None:
 def bot_list(request: HttpRequest, client: Any) -> HttpResponse:
     bots = Bot.objects.select_related("published_version").all()
     return render(request, "portal/bots/list.html", _ctx(client, bots=bots))
+
+
+@require_POST
+@client_portal_view(admin=True)
+def bot_status_change(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
+    """CX-5/CX-6: an admin pauses a bot (visitors get its paused message, no model call) or resumes it."""
+    bot = _bot(bot_id)
+    action = request.POST.get("action")
+    if action not in ("pause", "resume"):
+        messages.error(request, "Choose pause or resume.")
+        return redirect("bots:list", slug=client.slug)
+    bot_set_status(bot=bot, status=BotStatus.PAUSED if action == "pause" else BotStatus.ACTIVE, actor=request.user,
+                   reason="Paused by an agency admin" if action == "pause" else "Resumed by an agency admin",
+                   request=request)
+    messages.success(request, f"{bot.name} is {'paused' if action == 'pause' else 'answering again'}.")
+    return redirect("bots:list", slug=client.slug)
 
 
 @require_GET

@@ -21,10 +21,11 @@ from django.utils import timezone
 from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from agents.detection.intent import IntentRule
-from controlplane.widgets.services import usage_record_reply
+from controlplane.billing.metering import usage_allows_answers, usage_record_reply
 from tenants.analytics.services import event_record
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
+from tenants.bots.services import bot_set_status
 from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
 from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession
 from tenants.knowledge.embedding import model_provider
@@ -139,6 +140,9 @@ def message_reply(
     # Nothing is written before the graph has run: a refusal (unknown conversation) or a crash
     # leaves no visitor row behind. _persist_turn writes everything in one transaction.
     conversation = _open_conversation(bot=bot, visitor_key=visitor_key, conversation_id=conversation_id)
+    if bot.status == BotStatus.OVER_LIMIT and usage_allows_answers(client_id=client_id):
+        # A new month or a larger plan: answer again at once (only over-limit bots pay this query).
+        bot_set_status(bot=bot, status=BotStatus.ACTIVE, reason="A new billing period or plan lifted the limit")
     unavailable = _unavailable_reply(bot, config)
     result: TurnResult | None = None
     if unavailable is None:
@@ -203,14 +207,23 @@ def _persist_turn(
                                           visitor_message=visitor_message, bot_message=bot_message, text=text)
         if result is not None:
             # The fixed paused/over-limit message costs nothing and must not deepen an overage.
-            usage_record_reply(client_id=client_id, input_tokens=bot_message.input_tokens,
-                               output_tokens=bot_message.output_tokens)
+            tick = usage_record_reply(client_id=client_id, input_tokens=bot_message.input_tokens,
+                                      output_tokens=bot_message.output_tokens)
+            if tick.at_pause_limit:
+                _pause_at_quota(tick.messages, tick.quota or 0)
     return ReplyOutcome(
         conversation_id=conversation.pk, message_id=bot_message.pk, reply=bot_message.text,
         answered_by=bot_message.answered_by, is_fallback=bot_message.is_fallback,
         is_crisis=bool(result and result.is_crisis), asked_for_contact=bool(result and result.asked_for_contact),
         lead_captured=lead_created, server_ms=bot_message.server_ms or 0.0, booking_url=config.booking_url,
     )
+
+
+def _pause_at_quota(used: int, quota: int) -> None:
+    """CX-6: a pause plan reached its quota: every answering bot of this client goes over_limit,
+    in the turn's transaction, so the next message gets the fallback without a model call."""
+    for bot in Bot.objects.select_for_update().filter(status=BotStatus.ACTIVE):
+        bot_set_status(bot=bot, status=BotStatus.OVER_LIMIT, reason=f"Monthly quota reached ({used}/{quota})")
 
 
 def _update_conversation_labels(conversation: Conversation, result: TurnResult) -> None:

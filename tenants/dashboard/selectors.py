@@ -9,9 +9,9 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
+from controlplane.billing.metering import UsageMeter, usage_meter
 from controlplane.clients.selectors import public_url
 from controlplane.widgets.models import AllowedOrigin, WidgetToken
-from controlplane.widgets.selectors import usage_this_period
 from tenants.analytics.models import Event
 from tenants.bots.models import Bot
 from tenants.conversations.models import Conversation, Message
@@ -19,27 +19,11 @@ from tenants.dashboard.filters import ListFilters, conversations_filtered, leads
 
 PAGE_SIZE = 25
 INACTIVE_AFTER_DAYS = 7  # CX-4
-UPGRADE_AT = 0.8  # BILL-6: offer an upgrade from 80 % of the monthly quota
 TOKEN_PLACEHOLDER = "YOUR_WIDGET_TOKEN"  # noqa: S105 (a placeholder, never a secret)
 
 
-@dataclass(frozen=True)
-class Usage:
-    used: int
-    quota: int
-    plan_name: str
-
-    @property
-    def share(self) -> float:
-        return 0.0 if self.quota == 0 else self.used / self.quota
-
-    @property
-    def percent(self) -> int:
-        return min(100, round(self.share * 100))
-
-    @property
-    def near_limit(self) -> bool:
-        return self.quota > 0 and self.share >= UPGRADE_AT
+# The meter (used / quota / near and over limit) is billing's: one definition for dashboard and portal.
+Usage = UsageMeter
 
 
 @dataclass(frozen=True)
@@ -76,9 +60,7 @@ def setup_status(*, client: Any, bot: Bot | None) -> SetupStatus:
                          .order_by("-occurred_at").values_list("occurred_at", flat=True).first())
         prefix = (WidgetToken.objects.filter(client_id=client.pk, bot_id=bot.pk, revoked_at__isnull=True)
                   .order_by("-created_at").values_list("prefix", flat=True).first() or "")
-    plan = client.plan
-    usage = Usage(used=usage_this_period(client_id=client.pk), quota=plan.monthly_message_quota if plan else 0,
-                  plan_name=plan.name if plan else "No plan")
+    usage = usage_meter(client=client)
     return SetupStatus(bot=bot, allowed_origins=origins, last_load_at=last_load, usage=usage,
                        snippet=embed_snippet(), token_prefix=prefix)
 

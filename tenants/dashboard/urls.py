@@ -1,8 +1,9 @@
-"""Dashboard routes on client hosts. All GET (read-only dashboard); see tests/integration/dashboard."""
+"""Dashboard routes on client hosts. All GET (read-only dashboard) except the owner's billing actions;
+see tests/integration/dashboard and tests/integration/billing."""
 
 from django.urls import path
 
-from tenants.dashboard import views
+from tenants.dashboard import billing_views, views
 
 urlpatterns = [
     path("", views.dashboard_home, name="home"),
@@ -15,5 +16,8 @@ urlpatterns = [
     path("conversations/<uuid:conversation_id>/", views.conversation, name="dashboard_conversation"),
     path("conversations/<uuid:conversation_id>/export.pdf", views.conversation_pdf,
          name="dashboard_conversation_pdf"),
+    path("billing/", billing_views.billing, name="dashboard_billing"),
+    path("billing/portal/", billing_views.billing_portal, name="dashboard_billing_portal"),
+    path("billing/plan-request/", billing_views.billing_plan_request, name="dashboard_billing_plan_request"),
     path("report.pdf", views.report_pdf, name="dashboard_report_pdf"),
 ]

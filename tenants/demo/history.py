@@ -21,8 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from controlplane.billing.models import UsagePeriod
 from controlplane.clients.models import Client
-from controlplane.widgets.models import UsagePeriod
 from tenants.analytics.models import Event
 from tenants.bots.selectors import bot_primary, bot_published_config
 from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession

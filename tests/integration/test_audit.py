@@ -128,16 +128,19 @@ def test_rewriting_a_row_and_its_hash_breaks_the_next_link():
 # --- who writes it --------------------------------------------------------------------------------
 
 
-def test_plan_change_is_audited(client_alpha, admin_user):
+def test_plan_change_is_audited(client_alpha, admin_user, fake_stripe):
     since = _last_id()
     client_change_plan(client=client_alpha, plan_key="pro", actor=admin_user)
-    [row] = _new_rows(since)
+    [row] = [r for r in _new_rows(since) if r.action == "client.plan_changed"]
+    subscription = row.data.pop("stripe_subscription")
+    assert subscription in fake_stripe.objects
     assert (row.action, row.actor_email, row.actor_role, row.client_slug, row.target_type, row.target_id,
             row.data) == ("client.plan_changed", admin_user.email, "platform_admin", "alpha", "clients.client",
                           str(client_alpha.pk), {"from": "growth", "to": "pro"})
 
 
-def test_plan_change_to_the_same_plan_writes_nothing(client_alpha, admin_user):
+def test_plan_change_to_the_same_plan_writes_nothing(client_alpha, admin_user, fake_stripe):
+    client_change_plan(client=client_alpha, plan_key="growth", actor=admin_user)  # starts the subscription
     since = _last_id()
     client_change_plan(client=client_alpha, plan_key="growth", actor=admin_user)
     assert _new_rows(since) == []

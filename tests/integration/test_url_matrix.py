@@ -117,6 +117,9 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "portal:client_health": agency(),
     "portal:client_detail": agency(),
     "portal:client_plan_change": admin_only(ok=(302, "/portal/clients/alpha/"), method="post"),
+    "portal:client_plan_request_decide": admin_only(ok=404, method="post"),  # no such request
+    # Issue 13: Stripe's webhook; its signature is its authentication (tests/integration/billing/).
+    "stripe_webhook": anyone(ok=400, method="post"),  # unsigned: refused for everyone
     "portal:client_note_add": agency(ok=(302, "/portal/clients/alpha/"), method="post"),
     "portal:client_impersonate": admin_only(ok=(302, "http://alpha.shoreline.localhost:8000/impersonate/?ticket="),
                                             method="post"),
@@ -149,6 +152,11 @@ CLIENT_HOST_ROUTES: dict[str, Rule] = {
     "dashboard_conversation": member(ok=404),  # a conversation id that does not exist
     "dashboard_conversation_pdf": member(ok=404),
     "dashboard_report_pdf": member(),
+    # Issue 13: billing (owner-only actions and cross-tenant checks: tests/integration/billing/).
+    "dashboard_billing": member(),
+    # Stripe is not reachable in this test (nothing listens): the owner is sent back with a message.
+    "dashboard_billing_portal": member(ok=(302, "/billing/"), method="post"),
+    "dashboard_billing_plan_request": member(ok=(302, "/billing/"), method="post"),
     "login": anyone(ok=200, signed_in=(302, "/")),
     "logout": anyone(ok=(302, "/login/"), method="post"),
     "password_change": signed_in(),

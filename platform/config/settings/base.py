@@ -166,6 +166,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Question grouping (VAL-2) and the lead forecast (PRM-2): slower, cached results.
     "analytics-insights": {"task": "tenants.analytics.insights_dispatch", "schedule": 3600.0},
     # BEY-7: re-crawl every client's websites weekly (Mondays 03:00 UTC), recording what changed.
+    # Issue 13: soft-limit overage to Stripe, missing Stripe customers, unpaid invoices past grace.
+    "billing-overage-report": {"task": "controlplane.billing.overage_report", "schedule": 600.0},
+    "billing-customers-ensure": {"task": "controlplane.billing.customers_ensure", "schedule": 600.0},
+    "billing-grace-enforce": {"task": "controlplane.billing.grace_enforce", "schedule": 3600.0},
     "knowledge-weekly-refresh": {"task": "tenants.knowledge.weekly_refresh",
                                  "schedule": crontab(minute=0, hour=3, day_of_week="mon")},
 }
@@ -242,8 +246,17 @@ WIDGET_RATE_VISITOR_PER_MINUTE = ENV.widget_rate_visitor_per_minute
 WIDGET_RATE_VISITOR_BURST = ENV.widget_rate_visitor_burst
 # Origins that are ours besides SHORELINE_SCHEME://SHORELINE_DOMAIN[:PORT] (e.g. a CDN for the iframe).
 WIDGET_EXTRA_OWN_ORIGINS: list[str] = []
+# Billing (issue 13): with STRIPE_SECRET_KEY the SDK talks to Stripe; without it, to the local
+# Stripe-compatible server `make demo` starts (ops/fakes/stripe_server.py) with its own secrets.
 STRIPE_SECRET_KEY = ENV.stripe_secret_key
 STRIPE_WEBHOOK_SECRET = ENV.stripe_webhook_secret
+STRIPE_API_BASE = ENV.stripe_api_base or ("" if ENV.stripe_secret_key else "http://127.0.0.1:8420")
+# What the local server accepts and signs with; used only while STRIPE_SECRET_KEY is unset.
+STRIPE_LOCAL_SECRET_KEY = "sk_test_local"  # noqa: S105 — not a secret: the offline server's fixed key
+STRIPE_LOCAL_WEBHOOK_SECRET = "whsec_local"  # noqa: S105 — idem
+STRIPE_TIMEOUT_SECONDS = 10.0
+# Pause-plan quotas are enforced at message time; False only for the benchmark's baseline.
+BILLING_ENFORCE_QUOTAS = ENV.billing_enforce_quotas
 TWILIO_ACCOUNT_SID = ENV.twilio_account_sid
 TWILIO_AUTH_TOKEN = ENV.twilio_auth_token
 SENDGRID_API_KEY = ENV.sendgrid_api_key

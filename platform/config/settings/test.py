@@ -29,3 +29,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WIDGET_RATELIMIT_REDIS_URL = TEST_REDIS_URL
+# Nothing listens on port 9: a test that needs Stripe starts the local server (fake_stripe fixture).
+STRIPE_API_BASE = "http://127.0.0.1:9"

@@ -123,6 +123,9 @@ def client_provision(
                 membership_role=Membership.MemberRole.OWNER, actor=actor, request=request,
             )
             client_provisioned.send(sender=Client, client=client, actor=actor, details=details or {})
+            # The Stripe customer: once committed, tried briefly; never fails provisioning
+            # (controlplane.billing.services.customer_ensure_quietly, retried by a beat task).
+            transaction.on_commit(lambda: _stripe_customer_later(client.pk))
             audit_record(
                 action="client.created", actor=actor, target=client, client_slug=slug, request=request,
                 data={"name": client.name, "industry": industry, "plan": plan.key, "owner": owner.user.email},
@@ -139,20 +142,36 @@ def client_provision(
                              one_time_password=owner.one_time_password)
 
 
+def _stripe_customer_later(client_id: int) -> None:
+    from controlplane.billing.services import customer_ensure_quietly
+
+    customer_ensure_quietly(client_id=client_id)
+
+
 def client_change_plan(*, client: Client, plan_key: str, actor: Any, request: Any = None) -> Client:
+    """BILL-1: the admin picks a plan. Stripe first (create or change the subscription, prorated);
+    if Stripe refuses, nothing changes here (BillingUnavailable carries a message for the admin)."""
+    from controlplane.billing.models import BillingAccount
+    from controlplane.billing.services import limits_changed, subscription_set_plan
+
     plan = Plan.objects.filter(key=plan_key).first()
     if plan is None:
         raise ProvisioningError(f"Unknown plan {plan_key!r}.")
     previous = client.plan.key if client.plan else None
-    if previous == plan.key:
+    subscribed = BillingAccount.objects.filter(client=client).exclude(stripe_subscription_id="").exclude(
+        subscription_status="canceled").exists()
+    if previous == plan.key and subscribed:
         return client
+    account = subscription_set_plan(client=client, plan=plan)
     with transaction.atomic():
         client.plan = plan
         client.save(update_fields=["plan"])
         audit_record(
             action="client.plan_changed", actor=actor, target=client, client_slug=client.slug,
-            data={"from": previous, "to": plan.key}, request=request,
+            data={"from": previous, "to": plan.key, "stripe_subscription": account.stripe_subscription_id},
+            request=request,
         )
+    limits_changed(client=client, actor=actor, reason=f"Plan changed to {plan.name}")
     return client
 
 

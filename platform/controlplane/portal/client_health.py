@@ -13,11 +13,11 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone
 
+from controlplane.billing.metering import current_period
+from controlplane.billing.models import UsagePeriod
 from controlplane.clients.models import Client
 from controlplane.clients.selectors import client_list
 from controlplane.rollups.models import ClientDailyRollup
-from controlplane.widgets.models import UsagePeriod
-from controlplane.widgets.services import current_period
 
 RANKING_DAYS = 30
 # Outreach thresholds: small numbers are noise, so each rule needs enough traffic to speak.

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from controlplane.billing.metering import current_period
+from controlplane.billing.models import UsagePeriod
 from controlplane.clients.models import Client
 from controlplane.clients.selectors import client_list, client_public_url
 from controlplane.rollups.selectors import client_totals_between, review_open_counts
-from controlplane.widgets.models import UsagePeriod
-from controlplane.widgets.services import current_period
 
 # BILL-6/AX-5: a client at or above this share of its quota needs a conversation about upgrading.
 NEAR_QUOTA_SHARE = 0.8
@@ -32,8 +32,13 @@ class PortalClientRow:
         return min(999, round(100 * self.messages_this_period / self.quota)) if self.quota else 0
 
     @property
+    def over_quota(self) -> bool:
+        return bool(self.quota) and self.messages_this_period >= self.quota
+
+    @property
     def near_quota(self) -> bool:
-        return bool(self.quota) and self.messages_this_period >= NEAR_QUOTA_SHARE * self.quota
+        """80 % or more, but not yet at the quota (that is over_quota, shown as such)."""
+        return bool(self.quota) and not self.over_quota and self.messages_this_period >= NEAR_QUOTA_SHARE * self.quota
 
 
 def portal_client_rows() -> list[PortalClientRow]:

@@ -10,6 +10,8 @@ urlpatterns = [
     path("health/", views.client_health, name="client_health"),
     path("clients/<slug:slug>/", views.client_detail, name="client_detail"),
     path("clients/<slug:slug>/plan/", views.client_plan_change, name="client_plan_change"),
+    path("clients/<slug:slug>/plan-requests/<int:request_id>/", views.client_plan_request_decide,
+         name="client_plan_request_decide"),
     path("clients/<slug:slug>/notes/", views.client_note_add, name="client_note_add"),
     path("clients/<slug:slug>/impersonate/", views.client_impersonate, name="client_impersonate"),
     path("staff/", views.staff_list, name="staff"),

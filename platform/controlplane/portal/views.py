@@ -21,7 +21,11 @@ from controlplane.accounts.services import (
     user_reactivate,
 )
 from controlplane.audit.selectors import audit_log_list
-from controlplane.billing.selectors import plan_list
+from controlplane.billing.gateway import BillingUnavailable
+from controlplane.billing.metering import usage_meter
+from controlplane.billing.models import PlanChangeRequest
+from controlplane.billing.selectors import billing_account_get, invoices_for, plan_list, plan_request_pending
+from controlplane.billing.services import PlanRequestError, plan_request_decide
 from controlplane.clients.models import Client
 from controlplane.clients.selectors import client_get, client_public_url
 from controlplane.clients.services import (
@@ -35,7 +39,6 @@ from controlplane.errorlog.selectors import error_daily_counts, error_group_list
 from controlplane.portal.client_health import client_outreach_list, client_value_ranking
 from controlplane.portal.forms import AdminNoteForm, ClientCreateForm, PlanChangeForm, StaffCreateForm
 from controlplane.portal.selectors import portal_client_rows
-from controlplane.widgets.selectors import usage_this_period
 
 
 def _client_or_404(slug: str) -> Client:
@@ -93,7 +96,10 @@ def client_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "users": client_user_list(client=client),
         "dashboard_url": client_public_url(client),
         "audit": audit_log_list(client_slug=slug)[:20],
-        "usage": usage_this_period(client_id=client.pk),
+        "usage": usage_meter(client=client),
+        "billing": billing_account_get(client=client),
+        "invoices": invoices_for(client=client),
+        "plan_request": plan_request_pending(client=client),
         "notes": client.admin_notes.select_related("author")[:20],
         "note_form": AdminNoteForm(),
     })
@@ -118,10 +124,38 @@ def client_plan_change(request: HttpRequest, slug: str) -> HttpResponse:
     client = _client_or_404(slug)
     form = PlanChangeForm(request.POST, plans=_plan_choices())
     if form.is_valid():
-        client_change_plan(client=client, plan_key=form.cleaned_data["plan"], actor=request.user, request=request)
-        messages.success(request, f"{client.name} is now on the {client.plan} plan.")
+        try:
+            client_change_plan(client=client, plan_key=form.cleaned_data["plan"], actor=request.user,
+                               request=request)
+        except BillingUnavailable as error:
+            messages.error(request, f"The plan was not changed. {error}")
+        else:
+            messages.success(request, f"{client.name} is now on the {client.plan} plan.")
     else:
         messages.error(request, "Choose one of the listed plans.")
+    return redirect("portal:client_detail", slug=slug)
+
+
+@require_POST
+@admin_required
+def client_plan_request_decide(request: HttpRequest, slug: str, request_id: int) -> HttpResponse:
+    """BILL-6: the admin approves (the plan changes, with Stripe) or declines a client's request."""
+    client = _client_or_404(slug)
+    plan_request = PlanChangeRequest.objects.select_related("plan", "client").filter(
+        pk=request_id, client=client).first()
+    if plan_request is None:
+        raise Http404("No such request for this client.")
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "decline"):
+        messages.error(request, "Choose approve or decline.")
+        return redirect("portal:client_detail", slug=slug)
+    try:
+        plan_request_decide(plan_request=plan_request, approve=decision == "approve", actor=request.user,
+                            request=request)
+    except (PlanRequestError, BillingUnavailable) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Request {'approved' if decision == 'approve' else 'declined'}.")
     return redirect("portal:client_detail", slug=slug)
 
 

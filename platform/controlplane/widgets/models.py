@@ -41,18 +41,3 @@ class AllowedOrigin(models.Model):
     def __str__(self) -> str:
         return self.origin
 
-
-class UsagePeriod(models.Model):
-    """Bot replies per client per calendar month (UTC); what plans meter (BILL-3/4/5)."""
-
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="usage_periods")
-    period = models.CharField(max_length=7)  # YYYY-MM
-    messages = models.PositiveIntegerField(default=0)
-    input_tokens = models.PositiveBigIntegerField(default=0)
-    output_tokens = models.PositiveBigIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["client", "period"], name="unique_usage_period")]
-
-    def __str__(self) -> str:
-        return f"{self.client_id} {self.period}: {self.messages} replies"

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from controlplane.clients.models import Client
-from controlplane.widgets.models import AllowedOrigin, UsagePeriod, WidgetToken
-from controlplane.widgets.services import current_period
+from controlplane.widgets.models import AllowedOrigin, WidgetToken
 
 
 def allowed_origins_for(*, client_id: int, bot_id: int) -> list[str]:
@@ -17,7 +16,3 @@ def any_allowed_origins() -> list[str]:
 def widget_tokens_for(*, client: Client) -> list[WidgetToken]:
     return list(WidgetToken.objects.filter(client=client).order_by("-created_at"))
 
-
-def usage_this_period(*, client_id: int) -> int:
-    row = UsagePeriod.objects.filter(client_id=client_id, period=current_period()).first()
-    return row.messages if row else 0

@@ -1,4 +1,4 @@
-"""Widget tokens, allowlists and usage metering (public schema)."""
+"""Widget tokens and allowlists (public schema). Usage metering lives in controlplane.billing."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from controlplane.audit.services import audit_record
 from controlplane.clients.models import Client
-from controlplane.widgets.models import AllowedOrigin, UsagePeriod, WidgetToken
+from controlplane.widgets.models import AllowedOrigin, WidgetToken
 from controlplane.widgets.origins import normalize_origin
 
 TOKEN_PREFIX = "shl_"  # noqa: S105 — the public marker of a widget token, not a secret
@@ -90,25 +89,3 @@ def allowed_origin_remove(*, client: Client, bot_id: int, origin: str, actor: An
             audit_record(action="widget.origin_removed", actor=actor, client_slug=client.slug,
                          data={"bot_id": bot_id, "origin": origin})
 
-
-def current_period() -> str:
-    return timezone.now().strftime("%Y-%m")
-
-
-def usage_record_reply(*, client_id: int, input_tokens: int = 0, output_tokens: int = 0) -> None:
-    """One bot reply counted against this month's quota. A single UPSERT, safe under concurrency."""
-    period = current_period()
-    updated = UsagePeriod.objects.filter(client_id=client_id, period=period).update(
-        messages=F("messages") + 1,
-        input_tokens=F("input_tokens") + input_tokens,
-        output_tokens=F("output_tokens") + output_tokens,
-    )
-    if not updated:
-        from django.db import IntegrityError
-
-        try:
-            with transaction.atomic():
-                UsagePeriod.objects.create(client_id=client_id, period=period, messages=1,
-                                           input_tokens=input_tokens, output_tokens=output_tokens)
-        except IntegrityError:
-            usage_record_reply(client_id=client_id, input_tokens=input_tokens, output_tokens=output_tokens)

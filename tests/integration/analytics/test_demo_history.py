@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from controlplane.widgets.models import UsagePeriod
-from controlplane.widgets.services import current_period
+from controlplane.billing.metering import current_period
+from controlplane.billing.models import UsagePeriod
 from tenants.analytics.models import DailyRollup, Event
 from tenants.conversations.models import Conversation, Message, VisitorSession
 from tenants.demo import history

@@ -31,7 +31,7 @@ def _counts():
 
 
 def _usage_rows():
-    from controlplane.widgets.models import UsagePeriod
+    from controlplane.billing.models import UsagePeriod
 
     return list(UsagePeriod.objects.order_by("pk").values())
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 URLCONF = "config.urls_tenant"
 DASHBOARD_ROUTES = ["home", "dashboard_questions", "dashboard_setup", "dashboard_leads", "dashboard_leads_export",
                     "dashboard_conversations", "dashboard_conversations_export", "dashboard_conversation",
-                    "dashboard_conversation_pdf", "dashboard_report_pdf"]
+                    "dashboard_conversation_pdf", "dashboard_report_pdf", "dashboard_billing"]
 
 
 @pytest.fixture

@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from controlplane.widgets.models import AllowedOrigin, UsagePeriod, WidgetToken
-from controlplane.widgets.services import allowed_origin_add, current_period, widget_token_issue
+from controlplane.billing.metering import current_period
+from controlplane.billing.models import UsagePeriod
+from controlplane.widgets.models import AllowedOrigin, WidgetToken
+from controlplane.widgets.services import allowed_origin_add, widget_token_issue
 from tests.integration.analytics import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -47,12 +49,14 @@ def test_usage_meter_and_upgrade_call(alpha_owner, client_alpha) -> None:
                                          defaults={"messages": quota // 2})
     setup = alpha_owner.get("/setup/").context["setup"]
     assert (setup.usage.used, setup.usage.quota, setup.usage.near_limit) == (quota // 2, quota, False)
-    assert "Upgrade your plan" not in alpha_owner.get("/setup/").content.decode()
+    assert "Compare plans and ask for an upgrade" not in alpha_owner.get("/setup/").content.decode()
     UsagePeriod.objects.filter(client=client_alpha, period=current_period()).update(messages=int(quota * 0.85))
     body = alpha_owner.get("/setup/").content.decode()
-    assert "Upgrade your plan" in body
+    assert "Compare plans and ask for an upgrade" in body
+    assert 'href="/billing/#plans"' in body  # a real flow, no longer a mailto: without a recipient
+    assert "mailto:" not in body
     assert f'aria-valuenow="{int(quota * 0.85)}"' in body
-    assert "Ask your agency about upgrading" in alpha_owner.get("/").content.decode()
+    assert 'data-usage-notice="near"' in alpha_owner.get("/").content.decode()
 
 
 def test_status_pill_shows_the_bot_status(alpha_owner, client_alpha) -> None:

@@ -26,8 +26,8 @@ from tests.integration.bots.support import client_host_as_owner, in_client, port
 pytestmark = pytest.mark.django_db
 
 NAMESPACES = ("bots", "knowledge", "review")
-ADMIN_ONLY = {"bots:approve", "bots:reject", "knowledge:faq_approve"}
-POST_ONLY = {"bots:submit", "bots:approve", "bots:reject", "bots:restore", "bots:test_delete", "knowledge:faq_approve",
+ADMIN_ONLY = {"bots:approve", "bots:reject", "bots:status", "knowledge:faq_approve"}
+POST_ONLY = {"bots:submit", "bots:status", "bots:approve", "bots:reject", "bots:restore", "bots:test_delete", "knowledge:faq_approve",
              "knowledge:faq_delete", "knowledge:source_delete", "knowledge:document_upload", "knowledge:website_add",
              "knowledge:website_crawl", "knowledge:website_delete", "knowledge:rebuild_start",
              "knowledge:rebuild_cancel", "review:item_faq", "review:item_dismiss", "review:item_resolve"}
@@ -103,7 +103,7 @@ def _data_audit_count() -> int:
 
 def test_every_issue_route_is_covered():
     names = {name for name, _ in issue_routes()}
-    assert len(names) == 35, sorted(names)  # 13 bots + 16 knowledge + 6 review
+    assert len(names) == 36, sorted(names)  # 14 bots + 16 knowledge + 6 review
     assert ADMIN_ONLY <= names
     assert POST_ONLY <= names
 

@@ -9,12 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from controlplane.billing.models import Plan
+from controlplane.billing.metering import current_period
+from controlplane.billing.models import Plan, UsagePeriod
 from controlplane.clients.models import Client
 from controlplane.portal.client_health import client_outreach_list, client_value_ranking
 from controlplane.rollups.models import ClientDailyRollup
-from controlplane.widgets.models import UsagePeriod
-from controlplane.widgets.services import current_period
 from tests.conftest import ADMIN_EMAIL, AGENCY_PASSWORD, CLIENT_PASSWORD, STAFF_EMAIL, login
 
 pytestmark = pytest.mark.django_db

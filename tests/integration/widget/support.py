@@ -88,7 +88,7 @@ def row_counts(client: Any) -> dict[str, int]:
 
 
 def public_usage(client: Any) -> int:
-    from controlplane.widgets.selectors import usage_this_period
+    from controlplane.billing.metering import usage_this_period
 
     return usage_this_period(client_id=client.pk)
 

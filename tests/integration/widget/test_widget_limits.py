@@ -223,6 +223,16 @@ def test_unavailable_bot_answers_its_fixed_message_without_a_model_call(
         config = bot_published_config(bot_get(bot_id=alpha.bot_id))  # type: ignore[arg-type]
     message = config.paused_message if status == "paused" else config.over_limit_message
     assert message.startswith("Our chat is taking a break.")  # the restaurant pack's wording
+    if status == "over_limit":
+        # Over limit means a pause plan's quota is used up (otherwise the next message lifts it).
+        from controlplane.billing.metering import current_period
+        from controlplane.billing.models import Plan, UsagePeriod
+
+        starter = Plan.objects.get(key="starter")
+        alpha.client.plan = starter
+        alpha.client.save(update_fields=["plan"])
+        UsagePeriod.objects.update_or_create(client=alpha.client, period=current_period(),
+                                             defaults={"messages": starter.monthly_message_quota})
     _set_status(alpha, status)
     usage_before = public_usage(alpha.client)
     assert alpha.get("/config").json()["status"] == status

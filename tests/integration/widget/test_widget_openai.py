@@ -78,8 +78,8 @@ def test_message_is_answered_by_the_model_on_the_grounded_prompt(
         assert 0 < bot.model_ms <= bot.server_ms  # type: ignore[operator]
         event = Event.objects.get(kind="message")
         assert event.data["model_ms"] == bot.model_ms
-    from controlplane.widgets.models import UsagePeriod
-    from controlplane.widgets.services import current_period
+    from controlplane.billing.metering import current_period
+    from controlplane.billing.models import UsagePeriod
 
     period = UsagePeriod.objects.get(client=alpha.client, period=current_period())
     assert period.messages == usage_before + 1

@@ -136,7 +136,7 @@ def test_agency_notes_are_private_and_validated(client_alpha, http):
 
 
 def test_portal_home_lists_usage_and_open_reviews(client_alpha):
-    from controlplane.widgets.services import usage_record_reply
+    from controlplane.billing.metering import usage_record_reply
 
     for _ in range(3):
         usage_record_reply(client_id=client_alpha.pk)
