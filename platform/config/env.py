@@ -63,6 +63,12 @@ class ShorelineEnv(BaseModel):
     twilio_auth_token: str | None = Field(None, alias="TWILIO_AUTH_TOKEN")
     twilio_from_number: str | None = Field(None, alias="TWILIO_FROM_NUMBER")
     sendgrid_api_key: str | None = Field(None, alias="SENDGRID_API_KEY")
+    # Where the provider SDKs send their requests: unset = the real APIs; the demo and tests point
+    # them at the local fakes (ops/fake_twilio.py, ops/fake_sendgrid.py).
+    twilio_api_base: str | None = Field(None, alias="TWILIO_API_BASE")
+    sendgrid_api_host: str | None = Field(None, alias="SENDGRID_API_HOST")
+    # Celery queue of notification deliveries (unset = the default queue).
+    notifications_queue: str | None = Field(None, alias="SHORELINE_NOTIFICATIONS_QUEUE")
     email_from: str = Field("Shoreline <no-reply@shoreline.localhost>", alias="EMAIL_FROM")
 
     @field_validator("allowed_hosts", mode="before")

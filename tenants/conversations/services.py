@@ -36,6 +36,12 @@ from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
 from tenants.conversations.engine import bot_ports, bot_run_context
 from tenants.conversations.models import Conversation, Message, ReviewItem, Visitor, VisitorSession
+from tenants.conversations.notifications import (
+    conversation_ended_emit,
+    crisis_event_emit,
+    handoff_event_emit,
+    lead_events_emit,
+)
 from tenants.knowledge.embedding import model_provider
 from tenants.leads.services import lead_apply_effect
 
@@ -243,10 +249,12 @@ def _apply_effects(
             event_record(kind="lead_captured", bot_id=bot.pk, visitor_id=visitor.pk,
                          conversation_id=conversation.pk,
                          data={"lead_id": lead.pk, "score": lead.score, "lead_type": lead.lead_type})
+        lead_events_emit(lead=lead, created=lead_created, last_question=text)  # outbox, same transaction
     if result.is_fallback:
         event_record(kind="fallback", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
     if result.is_crisis:
         event_record(kind="crisis", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
+        crisis_event_emit(conversation=conversation)
     for item in result.review_items:
         ReviewItem.objects.create(kind=item.kind, conversation=conversation, message=bot_message, question=text,
                                   reason=item.reason[:255], created_at=bot_message.created_at)
@@ -322,6 +330,7 @@ def handoff_request(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID | 
         ReviewItem.objects.create(kind=ReviewItem.Kind.HANDOFF, conversation=conversation, question=question,
                                   reason="Visitor asked to talk to a person", created_at=now)
         event_record(kind="handoff", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
+        handoff_event_emit(conversation=conversation, question=question)
     return conversation
 
 
@@ -418,6 +427,9 @@ def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None
     summary = model_summary(model, facts, timeout_s=settings.MODEL_TIMEOUT_SECONDS) if model is not None else None
     conversation.summary = summary or extractive_summary(facts)
     conversation.tags = list(topic_tags(facts))
-    Conversation.objects.filter(pk=conversation.pk).update(summary=conversation.summary, tags=conversation.tags)
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(summary=conversation.summary, tags=conversation.tags)
+        if conversation.status == Conversation.Status.ENDED:
+            conversation_ended_emit(conversation=conversation)
     return conversation
 

@@ -35,6 +35,7 @@ SHARED_APPS = [
     "controlplane.widgets",
     "controlplane.rollups",
     "controlplane.review_queue",
+    "controlplane.notifications",
     "frontend",
 ]
 TENANT_APPS = [
@@ -168,6 +169,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # BEY-7: re-crawl every client's websites weekly (Mondays 03:00 UTC), recording what changed.
     "knowledge-weekly-refresh": {"task": "tenants.knowledge.weekly_refresh",
                                  "schedule": crontab(minute=0, hour=3, day_of_week="mon")},
+    # Issue 14: re-plan and re-send notifications a dead worker or broker left behind; weekly emails.
+    "notifications-sweep": {"task": "controlplane.notifications.sweep", "schedule": 60.0},
+    "notifications-weekly-summary": {"task": "tenants.dashboard.weekly_summary_dispatch", "schedule": 900.0},
 }
 
 # --- Auth ------------------------------------------------------------------------------
@@ -247,6 +251,14 @@ STRIPE_WEBHOOK_SECRET = ENV.stripe_webhook_secret
 TWILIO_ACCOUNT_SID = ENV.twilio_account_sid
 TWILIO_AUTH_TOKEN = ENV.twilio_auth_token
 SENDGRID_API_KEY = ENV.sendgrid_api_key
+# Issue 14: notifications (controlplane.notifications).
+TWILIO_FROM_NUMBER = ENV.twilio_from_number
+TWILIO_API_BASE = ENV.twilio_api_base
+SENDGRID_API_HOST = ENV.sendgrid_api_host
+EMAIL_FROM = ENV.email_from
+NOTIFICATIONS_QUEUE = ENV.notifications_queue
+# Hosts an outgoing webhook may reach although they are not public (tests and the demo's receiver only).
+NOTIFICATIONS_WEBHOOK_ALLOWED_PRIVATE_HOSTS: list[str] = []
 
 LOGGING = {
     "version": 1,
@@ -258,5 +270,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "cmdstanpy": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "twilio.http_client": {"level": "WARNING"},  # logs every request header at INFO
     },
 }
