@@ -17,6 +17,8 @@ class FakeWebhookReceiver(FakeProvider):
             return 405, {}, b""
         self.record({"path": path, "received_at": datetime.now(UTC).isoformat(),
                      "headers": {k: v for k, v in headers.items() if k.lower().startswith("shoreline-")},
+                     "event_type": headers.get("Shoreline-Event-Type", ""),
+                     "signature": headers.get("Shoreline-Signature", ""),
                      "body": body.decode(errors="replace")})
         return 200, {"Content-Type": "application/json"}, b'{"ok":true}'
 

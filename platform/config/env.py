@@ -69,9 +69,12 @@ class ShorelineEnv(BaseModel):
     sendgrid_api_host: str | None = Field(None, alias="SENDGRID_API_HOST")
     # Celery queue of notification deliveries (unset = the default queue).
     notifications_queue: str | None = Field(None, alias="SHORELINE_NOTIFICATIONS_QUEUE")
+    # host:port pairs outgoing webhooks may reach although not public: the demo's local receiver only.
+    webhook_allowed_private_hosts: list[str] = Field(default_factory=list, alias="SHORELINE_WEBHOOK_PRIVATE_HOSTS")
+    demo_webhook_receiver_url: str | None = Field(None, alias="SHORELINE_DEMO_WEBHOOK_RECEIVER")
     email_from: str = Field("Shoreline <no-reply@shoreline.localhost>", alias="EMAIL_FROM")
 
-    @field_validator("allowed_hosts", mode="before")
+    @field_validator("allowed_hosts", "webhook_allowed_private_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> list[str]:
         return _csv(value)
@@ -113,6 +116,8 @@ class ShorelineEnv(BaseModel):
             problems.append("REDIS_URL is not set (the embedded Valkey is for development only)")
         if not self.allowed_hosts:
             problems.append("ALLOWED_HOSTS is empty")
+        if self.webhook_allowed_private_hosts:
+            problems.append("SHORELINE_WEBHOOK_PRIVATE_HOSTS is set (private webhook targets are for the demo only)")
         return problems
 
 

@@ -28,5 +28,6 @@ urlpatterns = [
     path("widget/", include("widget.urls")),
     path("portal/clients/<slug:slug>/widget/", include("widget.portal_urls")),
     path("portal/clients/<slug:slug>/embed/", include("widget.embed_urls")),
+    path("", include("controlplane.notifications.urls")),  # issue 14: settings, log, sent messages, Twilio
     *auth_urlpatterns,
 ]

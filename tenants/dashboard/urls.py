@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenants.dashboard import views
+from tenants.dashboard import notification_views, views
 
 urlpatterns = [
     path("", views.dashboard_home, name="home"),
@@ -16,4 +16,7 @@ urlpatterns = [
     path("conversations/<uuid:conversation_id>/export.pdf", views.conversation_pdf,
          name="dashboard_conversation_pdf"),
     path("report.pdf", views.report_pdf, name="dashboard_report_pdf"),
+    # Issue 14: the client sees who is alerted; the owner may turn the weekly email off (one POST).
+    path("notifications/", notification_views.notifications, name="dashboard_notifications"),
+    path("notifications/weekly-email/", notification_views.weekly_digest, name="dashboard_digest"),
 ]
