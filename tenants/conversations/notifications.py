@@ -8,6 +8,7 @@ path runs (a hot lead stays one "hot lead" alert; a second handoff request is no
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from django.db import connection
@@ -35,8 +36,15 @@ def _emit(kind: str, key: str, payload: dict[str, Any]) -> None:
                       dedupe_key=f"{client.schema_name}:{kind}:{key}")
 
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
+
+
 def _one_line(text: str) -> str:
+    """The visitor's words for an alert, without the phone numbers or emails they typed: alerts travel
+    over SMS and email and show on lock screens; the contact details stay behind the link."""
     line = " ".join((text or "").split())
+    line = _PHONE.sub("[phone]", _EMAIL.sub("[email]", line))
     return f"Asked: “{line[:117]}…”" if len(line) > 120 else (f"Asked: “{line}”" if line else "")
 
 
