@@ -142,3 +142,21 @@ def test_stop_arriving_after_planning_still_stops_the_sms(client_alpha, fake_twi
     assert delivery_send(delivery_id=sms.pk) == "failed"
     assert sms.pk in due
     assert fake_twilio.messages() == []
+
+
+def test_sent_messages_page_shows_what_the_fakes_received(http, settings, client_alpha, fake_twilio, fake_sendgrid,
+                                                          receiver):
+    from django.core.management import call_command
+
+    settings.NOTIFICATIONS_DEMO_RECEIVER_URL = receiver.base_url
+    call_command("notifications_demo_seed")
+    call_command("notifications_demo_seed")  # idempotent
+    assert Recipient.objects.filter(client=client_alpha).count() == 1
+    event = notification_emit(client_id=client_alpha.pk, kind=EventKind.LEAD_CREATED, dedupe_key="pages:demo",
+                              payload={"lead": {"name": "Robin", "score": "warm", "lead_type_label": "Pricing"}})
+    assert sorted(delivery_send(delivery_id=d) for d in outbox_event_plan(event_id=event.pk)) == ["sent"] * 3
+    page = _admin(http).get("/portal/sent-messages/").content.decode()
+    assert "Alpha Co new lead: Robin · Warm lead · Pricing." in page
+    assert "New lead for Alpha Co" in page
+    assert "lead.created" in page
+    assert "t=" in page
