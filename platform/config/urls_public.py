@@ -29,5 +29,6 @@ urlpatterns = [
     path("portal/clients/<slug:slug>/widget/", include("widget.portal_urls")),
     path("portal/clients/<slug:slug>/embed/", include("widget.embed_urls")),
     path("", include("controlplane.notifications.urls")),  # issue 14: settings, log, sent messages, Twilio
+    path("portal/clients/<slug:slug>/weekly-summary/", include("tenants.dashboard.weekly_summary_urls")),
     *auth_urlpatterns,
 ]

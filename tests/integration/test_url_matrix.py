@@ -140,6 +140,8 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "notifications:replay": admin_only(ok=404, method="post"),
     "notifications:sent_messages": admin_only(),
     "notifications:twilio_inbound": anyone(ok=403, method="post"),  # unsigned: refused for everyone
+    "weekly_summary:preview": agency(),
+    "weekly_summary:send": admin_only(ok=(302, "/portal/clients/alpha/notifications/log/"), method="post"),
 }
 CLIENT_HOST_ROUTES: dict[str, Rule] = {
     "home": member(),
