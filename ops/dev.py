@@ -65,11 +65,13 @@ def _services_stop() -> None:
 
 
 # Local stand-ins for Twilio, SendGrid and a client's CRM (issue 14), unless real keys are configured.
-FAKE_PORTS = {"twilio": 8791, "sendgrid": 8792, "webhooks": 8793}
+# Their ports follow the web port (8000 → 8791, 8792, 8793), so two demos on one machine do not collide.
+FAKE_PORT_OFFSETS = {"twilio": 791, "sendgrid": 792, "webhooks": 793}
 
 
-def _provider_fakes(env: dict[str, str]) -> list[list[str]]:
+def _provider_fakes(env: dict[str, str], web_port: int) -> list[list[str]]:
     """Commands of the fakes to start, and the settings that point the platform at them (in `env`)."""
+    FAKE_PORTS = {name: web_port + offset for name, offset in FAKE_PORT_OFFSETS.items()}  # noqa: N806
     from ops.fake_sendgrid import DEMO_API_KEY
     from ops.fake_twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN
 
@@ -101,7 +103,7 @@ def demo(port: int, bind: str) -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         env = _env()
-        for command in _provider_fakes(env):
+        for command in _provider_fakes(env, port):
             children.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603
         os.environ.update({k: v for k, v in env.items() if k.startswith(("TWILIO_", "SENDGRID_", "SHORELINE_"))})
         migrate()
