@@ -13,13 +13,18 @@ from typing import Any
 
 from django.db import connection
 
+from controlplane.clients.models import Client
 from controlplane.clients.selectors import client_public_url
 from controlplane.notifications.models import EventKind
 from controlplane.notifications.services import notification_emit
 
 
 def _client() -> Any:
-    return connection.tenant
+    """The client whose schema is active; schema_context() sets a stand-in without the model's fields."""
+    tenant = connection.tenant
+    if isinstance(tenant, Client):
+        return tenant
+    return Client.objects.get(schema_name=connection.schema_name)
 
 
 def _lead_type_label(value: str) -> str:

@@ -92,7 +92,9 @@ def weekly_summary_due(*, client: Any, now: datetime | None = None) -> bool:
 
 
 def weekly_summary_send_if_due(*, now: datetime | None = None) -> bool:
-    client = connection.tenant
+    from controlplane.clients.models import Client
+
+    client = Client.objects.get(schema_name=connection.schema_name)
     if not weekly_summary_due(client=client, now=now):
         return False
     weekly_summary_emit(client=client, summary=weekly_summary_build(

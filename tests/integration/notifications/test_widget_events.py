@@ -94,3 +94,25 @@ def test_handoff_request_alerts_by_sms_and_email_once(alpha_faqs, owner, fake_tw
     assert sorted(_deliver_all(client_alpha)) == ["sent", "sent"]
     assert fake_twilio.messages()[0]["body"].startswith("Alpha Co: a visitor asked to talk to a person.")
     assert fake_sendgrid.emails()[0]["subject"] == "A visitor asked to talk to a person (Alpha Co)"
+
+
+def test_ended_conversation_reaches_a_subscribed_webhook_with_its_summary(alpha_faqs, client_alpha, receiver):
+    import json
+
+    from controlplane.notifications.services import webhook_endpoint_create
+    from tenants.conversations.services import conversation_end, conversation_summarize
+
+    webhook_endpoint_create(client=client_alpha, url=f"{receiver.base_url}/crm", kinds=["conversation.ended"])
+    body = alpha_faqs.send("Do you have parking?").json()
+    with alpha_faqs.schema():
+        assert conversation_end(conversation_id=body["conversation_id"]) is True
+        conversation = conversation_summarize(conversation_id=body["conversation_id"])
+        conversation_summarize(conversation_id=body["conversation_id"])  # a retried task: one event
+    [event] = OutboxEvent.objects.filter(client=client_alpha, kind=EventKind.CONVERSATION_ENDED)
+    assert _deliver_all(client_alpha) == ["sent"]
+    [hit] = receiver.snapshot()
+    data = json.loads(hit["body"])["data"]
+    assert data["conversation_id"] == body["conversation_id"]
+    assert data["summary"] == conversation.summary != ""
+    assert data["message_count"] == 2
+    assert event.payload == data
