@@ -64,6 +64,32 @@ def _services_stop() -> None:
     print("embedded services stopped", flush=True)
 
 
+# Local stand-ins for Twilio, SendGrid and a client's CRM (issue 14), unless real keys are configured.
+# Their ports follow the web port (8000 → 8791, 8792, 8793), so two demos on one machine do not collide.
+FAKE_PORT_OFFSETS = {"twilio": 791, "sendgrid": 792, "webhooks": 793}
+
+
+def _provider_fakes(env: dict[str, str], web_port: int) -> list[list[str]]:
+    """Commands of the fakes to start, and the settings that point the platform at them (in `env`)."""
+    FAKE_PORTS = {name: web_port + offset for name, offset in FAKE_PORT_OFFSETS.items()}  # noqa: N806
+    from ops.fake_sendgrid import DEMO_API_KEY
+    from ops.fake_twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN
+
+    commands = []
+    if not env.get("TWILIO_AUTH_TOKEN"):
+        env.update({"TWILIO_ACCOUNT_SID": DEMO_ACCOUNT_SID, "TWILIO_AUTH_TOKEN": DEMO_AUTH_TOKEN,
+                    "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER", "+15550100000"),
+                    "TWILIO_API_BASE": f"http://127.0.0.1:{FAKE_PORTS['twilio']}"})
+        commands.append([PY, "-m", "ops.fake_twilio", "--port", str(FAKE_PORTS["twilio"])])
+    if not env.get("SENDGRID_API_KEY"):
+        env.update({"SENDGRID_API_KEY": DEMO_API_KEY, "SENDGRID_API_HOST": f"http://127.0.0.1:{FAKE_PORTS['sendgrid']}"})
+        commands.append([PY, "-m", "ops.fake_sendgrid", "--port", str(FAKE_PORTS["sendgrid"])])
+    receiver = f"127.0.0.1:{FAKE_PORTS['webhooks']}"
+    env.update({"SHORELINE_DEMO_WEBHOOK_RECEIVER": f"http://{receiver}", "SHORELINE_WEBHOOK_PRIVATE_HOSTS": receiver})
+    commands.append([PY, "-m", "ops.fake_webhook_receiver", "--port", str(FAKE_PORTS["webhooks"])])
+    return commands
+
+
 def demo(port: int, bind: str) -> int:
     _services_start()
     children: list[subprocess.Popen[bytes]] = []
@@ -76,8 +102,11 @@ def demo(port: int, bind: str) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
-        migrate()
         env = _env()
+        for command in _provider_fakes(env, port):
+            children.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603
+        os.environ.update({k: v for k, v in env.items() if k.startswith(("TWILIO_", "SENDGRID_", "SHORELINE_"))})
+        migrate()
         if not _settings_env().stripe_secret_key:
             # No Stripe keys: the local Stripe-compatible server, which also delivers signed webhooks
             # to this platform, so plan change → subscription → invoice → webhook works offline.
@@ -88,6 +117,7 @@ def demo(port: int, bind: str) -> int:
                  "--state-file", str(embedded.DATA_DIR / "stripe-local.json")], cwd=ROOT, env=env))
             print(f"started local Stripe (pid {children[-1].pid})", flush=True)
         manage("seed_demo")
+        manage("notifications_demo_seed")
         manage("stripe_sync_plans")
         # Threads per web worker: the offline model is CPU-bound, so on 2 cores more than 2 threads
         # only queue on the GIL inside the request (p95 doubles); a real model call waits on the
@@ -105,8 +135,9 @@ def demo(port: int, bind: str) -> int:
         for name, command in commands.items():
             children.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603
             print(f"started {name} (pid {children[-1].pid})", flush=True)
-        print(f"\nShoreline is running. Agency portal: http://shoreline.localhost:{port}/  (Ctrl-C to stop)\n",
-              flush=True)
+        print(f"\nShoreline is running. Agency portal: http://shoreline.localhost:{port}/  (Ctrl-C to stop)\n"
+              f"Text messages, emails and webhooks go to local stand-ins: see "
+              f"http://shoreline.localhost:{port}/portal/sent-messages/\n", flush=True)
         while not stopping:
             for child in children:
                 if child.poll() is not None:

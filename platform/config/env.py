@@ -65,9 +65,18 @@ class ShorelineEnv(BaseModel):
     twilio_auth_token: str | None = Field(None, alias="TWILIO_AUTH_TOKEN")
     twilio_from_number: str | None = Field(None, alias="TWILIO_FROM_NUMBER")
     sendgrid_api_key: str | None = Field(None, alias="SENDGRID_API_KEY")
+    # Where the provider SDKs send their requests: unset = the real APIs; the demo and tests point
+    # them at the local fakes (ops/fake_twilio.py, ops/fake_sendgrid.py).
+    twilio_api_base: str | None = Field(None, alias="TWILIO_API_BASE")
+    sendgrid_api_host: str | None = Field(None, alias="SENDGRID_API_HOST")
+    # Celery queue of notification deliveries (unset = the default queue).
+    notifications_queue: str | None = Field(None, alias="SHORELINE_NOTIFICATIONS_QUEUE")
+    # host:port pairs outgoing webhooks may reach although not public: the demo's local receiver only.
+    webhook_allowed_private_hosts: list[str] = Field(default_factory=list, alias="SHORELINE_WEBHOOK_PRIVATE_HOSTS")
+    demo_webhook_receiver_url: str | None = Field(None, alias="SHORELINE_DEMO_WEBHOOK_RECEIVER")
     email_from: str = Field("Shoreline <no-reply@shoreline.localhost>", alias="EMAIL_FROM")
 
-    @field_validator("allowed_hosts", mode="before")
+    @field_validator("allowed_hosts", "webhook_allowed_private_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> list[str]:
         return _csv(value)
@@ -109,6 +118,8 @@ class ShorelineEnv(BaseModel):
             problems.append("REDIS_URL is not set (the embedded Valkey is for development only)")
         if not self.allowed_hosts:
             problems.append("ALLOWED_HOSTS is empty")
+        if self.webhook_allowed_private_hosts:
+            problems.append("SHORELINE_WEBHOOK_PRIVATE_HOSTS is set (private webhook targets are for the demo only)")
         return problems
 
 

@@ -24,5 +24,6 @@ urlpatterns = [
     path("styleguide/", include("frontend.urls")),
     path("widget/v1/", widget_api.urls),
     path("widget/", include("widget.urls")),
+    path("", include("controlplane.notifications.urls")),  # issue 14: settings, log, sent messages, Twilio
     *auth_urlpatterns,
 ]

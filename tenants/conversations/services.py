@@ -28,6 +28,12 @@ from tenants.bots.models import Bot, BotStatus
 from tenants.bots.services import bot_set_status
 from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
 from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession
+from tenants.conversations.notifications import (
+    conversation_ended_emit,
+    crisis_event_emit,
+    handoff_event_emit,
+    lead_events_emit,
+)
 from tenants.knowledge.embedding import model_provider
 from tenants.leads.services import lead_apply_effect
 from tenants.review.models import ReviewItem
@@ -247,10 +253,12 @@ def _apply_effects(
             event_record(kind="lead_captured", bot_id=bot.pk, visitor_id=visitor.pk,
                          conversation_id=conversation.pk,
                          data={"lead_id": lead.pk, "score": lead.score, "lead_type": lead.lead_type})
+        lead_events_emit(lead=lead, created=lead_created, last_question=text)  # outbox, same transaction
     if result.is_fallback:
         event_record(kind="fallback", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
     if result.is_crisis:
         event_record(kind="crisis", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
+        crisis_event_emit(conversation=conversation)
     for item in result.review_items:
         review_item_open(kind=item.kind, conversation=conversation, message=bot_message, question=text,
                          reason=item.reason, created_at=bot_message.created_at)
@@ -326,6 +334,7 @@ def handoff_request(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID | 
         review_item_open(kind=ReviewItem.Kind.HANDOFF, conversation=conversation, question=question,
                          reason="Visitor asked to talk to a person", created_at=now)
         event_record(kind="handoff", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
+        handoff_event_emit(conversation=conversation, question=question)
     return conversation
 
 
@@ -427,6 +436,9 @@ def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None
     summary = model_summary(model, facts, timeout_s=settings.MODEL_TIMEOUT_SECONDS) if model is not None else None
     conversation.summary = summary or extractive_summary(facts)
     conversation.tags = list(topic_tags(facts))
-    Conversation.objects.filter(pk=conversation.pk).update(summary=conversation.summary, tags=conversation.tags)
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(summary=conversation.summary, tags=conversation.tags)
+        if conversation.status == Conversation.Status.ENDED:
+            conversation_ended_emit(conversation=conversation)
     return conversation
 

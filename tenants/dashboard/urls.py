@@ -3,7 +3,7 @@ see tests/integration/dashboard and tests/integration/billing."""
 
 from django.urls import path
 
-from tenants.dashboard import billing_views, views
+from tenants.dashboard import billing_views, notification_views, views
 
 urlpatterns = [
     path("", views.dashboard_home, name="home"),
@@ -20,4 +20,7 @@ urlpatterns = [
     path("billing/portal/", billing_views.billing_portal, name="dashboard_billing_portal"),
     path("billing/plan-request/", billing_views.billing_plan_request, name="dashboard_billing_plan_request"),
     path("report.pdf", views.report_pdf, name="dashboard_report_pdf"),
+    # Issue 14: the client sees who is alerted; the owner may turn the weekly email off (one POST).
+    path("notifications/", notification_views.notifications, name="dashboard_notifications"),
+    path("notifications/weekly-email/", notification_views.weekly_digest, name="dashboard_digest"),
 ]

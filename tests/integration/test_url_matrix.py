@@ -139,6 +139,19 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "widget_pages:avatar": anyone(ok=404),  # no such avatar file
     "widget_pages:demo": anyone(ok=404),
     "portal_widget:settings": admin_only(),
+    # Issue 14: notifications. Authorization + cross-client tests: tests/integration/notifications/test_pages.py.
+    "notifications:settings": admin_only(),
+    "notifications:recipient_add": admin_only(ok=400, method="post"),  # empty form: the page with its errors
+    "notifications:recipient_remove": admin_only(ok=404, method="post"),  # no such recipient
+    "notifications:quiet_hours": admin_only(ok=(302, "/portal/clients/alpha/notifications/"), method="post"),
+    "notifications:webhook_add": admin_only(ok=400, method="post"),
+    "notifications:webhook_remove": admin_only(ok=404, method="post"),
+    "notifications:log": agency(),
+    "notifications:replay": admin_only(ok=404, method="post"),
+    "notifications:sent_messages": admin_only(),
+    "notifications:twilio_inbound": anyone(ok=403, method="post"),  # unsigned: refused for everyone
+    "weekly_summary:preview": agency(),
+    "weekly_summary:send": admin_only(ok=(302, "/portal/clients/alpha/notifications/log/"), method="post"),
 }
 CLIENT_HOST_ROUTES: dict[str, Rule] = {
     "home": member(),
@@ -157,6 +170,8 @@ CLIENT_HOST_ROUTES: dict[str, Rule] = {
     # Stripe is not reachable in this test (nothing listens): the owner is sent back with a message.
     "dashboard_billing_portal": member(ok=(302, "/billing/"), method="post"),
     "dashboard_billing_plan_request": member(ok=(302, "/billing/"), method="post"),
+    "dashboard_notifications": member(),
+    "dashboard_digest": member(ok=(302, "/notifications/"), method="post"),
     "login": anyone(ok=200, signed_in=(302, "/")),
     "logout": anyone(ok=(302, "/login/"), method="post"),
     "password_change": signed_in(),

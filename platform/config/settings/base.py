@@ -35,6 +35,7 @@ SHARED_APPS = [
     "controlplane.widgets",
     "controlplane.rollups",
     "controlplane.errorlog",
+    "controlplane.notifications",
     "frontend",
 ]
 TENANT_APPS = [
@@ -172,6 +173,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "billing-grace-enforce": {"task": "controlplane.billing.grace_enforce", "schedule": 3600.0},
     "knowledge-weekly-refresh": {"task": "tenants.knowledge.weekly_refresh",
                                  "schedule": crontab(minute=0, hour=3, day_of_week="mon")},
+    # Issue 14: re-plan and re-send notifications a dead worker or broker left behind; weekly emails.
+    "notifications-sweep": {"task": "controlplane.notifications.sweep", "schedule": 60.0},
+    "notifications-weekly-summary": {"task": "tenants.dashboard.weekly_summary_dispatch", "schedule": 900.0},
 }
 
 # --- Auth ------------------------------------------------------------------------------
@@ -260,6 +264,15 @@ BILLING_ENFORCE_QUOTAS = ENV.billing_enforce_quotas
 TWILIO_ACCOUNT_SID = ENV.twilio_account_sid
 TWILIO_AUTH_TOKEN = ENV.twilio_auth_token
 SENDGRID_API_KEY = ENV.sendgrid_api_key
+# Issue 14: notifications (controlplane.notifications).
+TWILIO_FROM_NUMBER = ENV.twilio_from_number
+TWILIO_API_BASE = ENV.twilio_api_base
+SENDGRID_API_HOST = ENV.sendgrid_api_host
+EMAIL_FROM = ENV.email_from
+NOTIFICATIONS_QUEUE = ENV.notifications_queue
+# Hosts an outgoing webhook may reach although they are not public (tests and the demo's receiver only).
+NOTIFICATIONS_WEBHOOK_ALLOWED_PRIVATE_HOSTS: list[str] = ENV.webhook_allowed_private_hosts
+NOTIFICATIONS_DEMO_RECEIVER_URL = ENV.demo_webhook_receiver_url
 
 LOGGING = {
     "version": 1,
@@ -271,5 +284,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "cmdstanpy": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "twilio.http_client": {"level": "WARNING"},  # logs every request header at INFO
     },
 }
