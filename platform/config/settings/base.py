@@ -260,3 +260,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Outbound fetches (SSRF guard, controlplane.core.outbound) ---------------------------------
+# Exact "host:port" pairs that may be fetched although they are loopback/private: for the test
+# suite's local servers only. Deliberately not read from the environment; production forces it empty.
+OUTBOUND_ALLOW: frozenset[str] = frozenset()
