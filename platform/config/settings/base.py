@@ -182,6 +182,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "controlplane.accounts.passwords.NotCurrentPasswordValidator"},
+    {"NAME": "controlplane.accounts.passwords.BreachedPasswordValidator"},
+    {"NAME": "controlplane.accounts.passwords.PasswordStrengthValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
