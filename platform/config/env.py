@@ -36,6 +36,9 @@ class ShorelineEnv(BaseModel):
     public_port: int | None = Field(8000, alias="SHORELINE_PORT")
     data_dir: Path = Field(REPO_ROOT / ".data", alias="SHORELINE_DATA_DIR")
 
+    # Key of the audit log's HMAC chain; derived from SECRET_KEY when unset. Never stored in the database.
+    audit_hmac_key: str | None = Field(None, alias="AUDIT_HMAC_KEY")
+    audit_anchor_path: Path | None = Field(None, alias="AUDIT_ANCHOR_PATH")
     database_url: str | None = Field(None, alias="DATABASE_URL")
     redis_url: str | None = Field(None, alias="REDIS_URL")
     db_conn_max_age: int = Field(60, alias="DB_CONN_MAX_AGE")
@@ -111,6 +114,7 @@ class ShorelineEnv(BaseModel):
         """Configured secrets, so tests can prove none of them ever leaves the server."""
         values = [
             self.secret_key,
+            self.audit_hmac_key,
             self.openai_api_key,
             self.stripe_secret_key,
             self.stripe_webhook_secret,

@@ -166,6 +166,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Question grouping (VAL-2) and the lead forecast (PRM-2): slower, cached results.
     "analytics-insights": {"task": "tenants.analytics.insights_dispatch", "schedule": 3600.0},
     # BEY-7: re-crawl every client's websites weekly (Mondays 03:00 UTC), recording what changed.
+    # SEC-9: anchor the audit chain head outside the database every 10 minutes.
+    "audit-checkpoint": {"task": "controlplane.audit.checkpoint", "schedule": 600.0},
     "knowledge-weekly-refresh": {"task": "tenants.knowledge.weekly_refresh",
                                  "schedule": crontab(minute=0, hour=3, day_of_week="mon")},
 }
@@ -267,3 +269,7 @@ LOGGING = {
 # Exact "host:port" pairs that may be fetched although they are loopback/private: for the test
 # suite's local servers only. Deliberately not read from the environment; production forces it empty.
 OUTBOUND_ALLOW: frozenset[str] = frozenset()
+
+# --- Audit log chain (SEC-9) -------------------------------------------------------------------------
+AUDIT_HMAC_KEY = ENV.audit_hmac_key or ""
+AUDIT_ANCHOR_PATH = ENV.audit_anchor_path or (ENV.data_dir / "audit" / "anchors.log")

@@ -1,6 +1,8 @@
 """Test settings: same code path, real Postgres and Valkey, faster hashing."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import REDIS_URL
@@ -29,3 +31,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WIDGET_RATELIMIT_REDIS_URL = TEST_REDIS_URL
+# Audit anchors of this run only (the suite flushes tables; a stale anchor would fail verification).
+AUDIT_ANCHOR_PATH = Path(tempfile.gettempdir()) / f"shoreline-audit-anchors-{os.getpid()}.log"
