@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, unquote, urlparse
 
 from celery.schedules import crontab
+from django.utils.csp import CSP
 
 from config.env import REPO_ROOT, load_env
 
@@ -62,6 +63,7 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "widget.cors.WidgetCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.shell",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -157,8 +160,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request must never wait long on the broker: no publish retries, ~1 s to connect. What
+# cannot be sent goes to the outbox (controlplane.core.enqueue) and the sweep sends it later.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1.0, "socket_timeout": 5.0, "max_retries": 0}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0
+CELERY_REDIS_SOCKET_TIMEOUT = 5.0
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "platform-heartbeat": {"task": "controlplane.core.tasks.worker_heartbeat", "schedule": 30.0},
+    "outbox-sweep": {"task": "controlplane.core.outbox_sweep", "schedule": 60.0},
     # ADM-3/ADM-4: end idle conversations of every client, then summarise and tag them.
     "conversations-end-idle": {"task": "tenants.conversations.end_idle_all_clients", "schedule": 120.0},
     # Rollups at most 5 minutes behind (issue 7): every client, every 2 minutes.
@@ -212,6 +224,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Content-Security-Policy on every response that does not set its own (the widget iframe does, with
+# frame-ancestors from the bot's allowlist). Scripts only from us or with the per-request nonce
+# ({{ csp_nonce }}); inline style attributes are allowed (design tokens), inline script never.
+def _static_origin(url: str) -> list[str]:
+    return ["/".join(url.split("/")[:3])] if url.startswith(("https://", "http://")) else []
+
+
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
 # --- i18n, static ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -221,6 +253,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = ENV.data_dir / "static"
 # frontend/dist is written by the front-end build (make assets); absent before the first build.
 STATICFILES_DIRS = [p for p in (BASE_DIR / "frontend" / "static", BASE_DIR / "frontend" / "dist") if p.exists()]
+for _directive in ("script-src", "style-src", "img-src", "font-src"):
+    SECURE_CSP[_directive] += _static_origin(STATIC_URL)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = ENV.data_dir / "media"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
