@@ -22,6 +22,7 @@ urlpatterns = [
     # Agency pages on one client's data: they enter that client's schema after the role check.
     path("portal/clients/<slug:slug>/bots/", include("tenants.bots.portal_urls")),
     path("portal/clients/<slug:slug>/knowledge/", include("tenants.knowledge.portal_urls")),
+    path("portal/clients/<slug:slug>/privacy/", include("tenants.privacy.portal_urls")),
     path("portal/review/", include("tenants.review.portal_urls")),
     path("styleguide/", include("frontend.urls")),
     path("widget/v1/", widget_api.urls),

@@ -48,6 +48,7 @@ TENANT_APPS = [
     "tenants.analytics",
     "tenants.dashboard",
     "tenants.demo",
+    "tenants.privacy",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -180,6 +181,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # BEY-7: re-crawl every client's websites weekly (Mondays 03:00 UTC), recording what changed.
     # SEC-9: anchor the audit chain head outside the database every 10 minutes.
     "audit-checkpoint": {"task": "controlplane.audit.checkpoint", "schedule": 600.0},
+    # BEY-6: each client's retention period, applied nightly (02:30 UTC).
+    "privacy-retention": {"task": "tenants.privacy.retention_nightly", "schedule": crontab(minute=30, hour=2)},
     "knowledge-weekly-refresh": {"task": "tenants.knowledge.weekly_refresh",
                                  "schedule": crontab(minute=0, hour=3, day_of_week="mon")},
 }
