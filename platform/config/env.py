@@ -8,12 +8,14 @@ production settings module refuses to start on the ones that are not.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 DEFAULT_SECRET_KEY = "shoreline-insecure-development-key-do-not-use-in-production"  # noqa: S105 — refused in production
 
 
@@ -34,6 +36,9 @@ class ShorelineEnv(BaseModel):
     public_port: int | None = Field(8000, alias="SHORELINE_PORT")
     data_dir: Path = Field(REPO_ROOT / ".data", alias="SHORELINE_DATA_DIR")
 
+    # Key of the audit log's HMAC chain; derived from SECRET_KEY when unset. Never stored in the database.
+    audit_hmac_key: str | None = Field(None, alias="AUDIT_HMAC_KEY")
+    audit_anchor_path: Path | None = Field(None, alias="AUDIT_ANCHOR_PATH")
     database_url: str | None = Field(None, alias="DATABASE_URL")
     redis_url: str | None = Field(None, alias="REDIS_URL")
     db_conn_max_age: int = Field(60, alias="DB_CONN_MAX_AGE")
@@ -94,10 +99,33 @@ class ShorelineEnv(BaseModel):
     def uses_embedded_redis(self) -> bool:
         return not self.redis_url
 
+    def debug_or(self, default: bool) -> bool:
+        """DEBUG as the environment set it (1/0, true/false, yes/no, on/off), else `default`.
+
+        (The field is set under its name `debug`, not its alias, so that is what is looked up.)"""
+        return self.debug if "debug" in self.model_fields_set else default
+
+    def public_link_problems(self) -> list[str]:
+        """Links we send (emails, widget snippets) must be valid https URLs in production."""
+        problems = []
+        if self.public_scheme != "https":
+            problems.append(f"SHORELINE_SCHEME must be https (it is {self.public_scheme!r})")
+        if self.public_port is not None and not 1 <= self.public_port <= 65535:
+            problems.append("SHORELINE_PORT must be empty or a port number from 1 to 65535")
+        domain = self.shoreline_domain.strip().lower()
+        labels = domain.split(".")
+        valid = (len(domain) <= 253 and len(labels) >= 2 and not domain.endswith((".localhost", ".local", ".test"))
+                 and domain != "localhost"
+                 and all(_LABEL.fullmatch(label) for label in labels) and not labels[-1].isdigit())
+        if not valid:
+            problems.append(f"SHORELINE_DOMAIN must be a public domain name (it is {self.shoreline_domain!r})")
+        return problems
+
     def secret_values(self) -> list[str]:
         """Configured secrets, so tests can prove none of them ever leaves the server."""
         values = [
             self.secret_key,
+            self.audit_hmac_key,
             self.openai_api_key,
             self.stripe_secret_key,
             self.stripe_webhook_secret,
@@ -120,6 +148,7 @@ class ShorelineEnv(BaseModel):
             problems.append("ALLOWED_HOSTS is empty")
         if self.webhook_allowed_private_hosts:
             problems.append("SHORELINE_WEBHOOK_PRIVATE_HOSTS is set (private webhook targets are for the demo only)")
+        problems += self.public_link_problems()
         return problems
 
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("clients/<slug:slug>/widget/", include("widget.portal_urls")),
     path("clients/<slug:slug>/embed/", include("widget.embed_urls")),
     path("clients/<slug:slug>/weekly-summary/", include("tenants.dashboard.weekly_summary_urls")),
+    path("clients/<slug:slug>/privacy/", include("tenants.privacy.portal_urls")),
     path("review/", include("tenants.review.portal_urls")),
 ]

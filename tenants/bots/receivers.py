@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import receiver
 from django_tenants.utils import schema_context
 
@@ -34,11 +33,12 @@ def create_default_bot(sender: Any, client: Any, details: dict[str, str] | None 
             bot_set_status(bot=bot, status=BotStatus.NEEDS_UPDATE,
                            reason="Business details missing: " + ", ".join(missing))
 
+        # Embedding the starter FAQs is slow work: a worker does it once the client exists.
+        from controlplane.core.enqueue import enqueue_after_commit
         from tenants.knowledge.tasks import knowledge_seed_from_pack_task
 
-        # Embedding the starter FAQs is slow work: a worker does it once the client exists.
-        transaction.on_commit(lambda: knowledge_seed_from_pack_task.apply_async(
-            args=[bot.pk, client.industry_mode, details], headers={"_schema_name": client.schema_name}))
+        enqueue_after_commit(knowledge_seed_from_pack_task, args=[bot.pk, client.industry_mode, details],
+                             schema_name=client.schema_name)
 
 
 # --- issue 13: billing decides, the bots follow (controlplane.billing.signals) ---------------------

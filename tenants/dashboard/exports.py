@@ -16,6 +16,7 @@ from django.utils import timezone
 from controlplane.audit.services import audit_record
 from tenants.conversations.models import Conversation, Message
 from tenants.dashboard.filters import ListFilters, conversations_filtered, leads_filtered
+from tenants.privacy.services import mask_email, mask_name, mask_phone, redact_text
 
 if TYPE_CHECKING:
     from tenants.dashboard.pdf import PdfDocument
@@ -49,38 +50,50 @@ def _csv_lines(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator
     yield buffer.getvalue()
 
 
-def conversations_csv(f: ListFilters) -> Iterator[str]:
+def _contact(name: str, phone: str, email: str, redact: bool) -> tuple[str, str, str]:
+    """BEY-6: with `redact`, names, phones and emails leave only as masks (J., ***42, j***@e***)."""
+    return (mask_name(name), mask_phone(phone), mask_email(email)) if redact else (name, phone, email)
+
+
+def _free_text(text: str, name: str, redact: bool) -> str:
+    return redact_text(text, [name]) if redact else text
+
+
+def conversations_csv(f: ListFilters, *, redact: bool = False) -> Iterator[str]:
     """One row per conversation, exactly the rows of the filtered list (all pages)."""
     tz = f.range.tz
     rows = (
         (c.pk, _local(c.started_at, tz), _local(c.last_message_at, tz), c.status, c.message_count, c.lead_type,
-         c.sentiment, c.crisis_level, ";".join(c.tags), c.summary,
-         *(_lead_fields(c)))
+         c.sentiment, c.crisis_level, ";".join(c.tags),
+         _free_text(c.summary, getattr(getattr(c, "lead", None), "name", ""), redact),
+         *(_lead_fields(c, redact)))
         for c in conversations_filtered(f).select_related("lead").iterator(chunk_size=2000)
     )
     return _csv_lines(CONVERSATION_COLUMNS, rows)
 
 
-def _lead_fields(c: Conversation) -> tuple[str, str, str, str]:
+def _lead_fields(c: Conversation, redact: bool = False) -> tuple[str, str, str, str]:
     lead = getattr(c, "lead", None)
-    return (lead.score, lead.name, lead.phone, lead.email) if lead else ("", "", "", "")
+    return (lead.score, *_contact(lead.name, lead.phone, lead.email, redact)) if lead else ("", "", "", "")
 
 
-def leads_csv(f: ListFilters) -> Iterator[str]:
+def leads_csv(f: ListFilters, *, redact: bool = False) -> Iterator[str]:
     tz = f.range.tz
     rows = (
-        (lead.pk, _local(lead.created_at, tz), lead.score, lead.lead_type, lead.name, lead.phone, lead.email,
+        (lead.pk, _local(lead.created_at, tz), lead.score, lead.lead_type,
+         *_contact(lead.name, lead.phone, lead.email, redact),
          lead.conversation_id, lead.conversation.sentiment, ";".join(lead.conversation.tags),
-         lead.conversation.summary)
+         _free_text(lead.conversation.summary, lead.name, redact))
         for lead in leads_filtered(f).select_related("conversation").iterator(chunk_size=2000)
     )
     return _csv_lines(LEAD_COLUMNS, rows)
 
 
 def export_audit(*, request: Any, kind: str, filters: ListFilters | None = None, rows: int = 0,
-                 target_id: str = "") -> None:
+                 target_id: str = "", redacted: bool = False) -> None:
     audit_record(action=f"export.{kind}", actor=request.user, request=request, target_type="dashboard.export",
-                 target_id=target_id, data={"filters": filters.as_audit() if filters else {}, "rows": rows})
+                 target_id=target_id, data={"filters": filters.as_audit() if filters else {}, "rows": rows,
+                                            "redacted": redacted})
 
 
 def pdf_document(title: str) -> PdfDocument:
@@ -91,25 +104,27 @@ def pdf_document(title: str) -> PdfDocument:
     return PdfDocument(title)
 
 
-def conversation_pdf(*, conversation: Conversation, messages: list[Message], client_name: str, tz: Any) -> bytes:
+def conversation_pdf(*, conversation: Conversation, messages: list[Message], client_name: str, tz: Any,
+                     redact: bool = False) -> bytes:
     pdf = pdf_document(f"{client_name} · Conversation transcript")
     pdf.heading(f"Conversation of {_local(conversation.started_at, tz)}")
     lead = getattr(conversation, "lead", None)
     facts = [["Status", conversation.status], ["Messages", str(conversation.message_count)],
              ["Lead type", conversation.lead_type or "–"], ["Sentiment", conversation.sentiment or "–"],
              ["Tags", ", ".join(conversation.tags) or "–"]]
+    name = lead.name if lead else ""
     if lead:
-        facts.append(["Lead", f"{lead.score} · {lead.name} {lead.phone} {lead.email}".strip()])
+        facts.append(["Lead", f"{lead.score} · {' '.join(_contact(lead.name, lead.phone, lead.email, redact))}".strip()])
     pdf.rows_table(["", ""], facts)
     if conversation.summary:
         pdf.heading("Summary", 12)
-        pdf.para(conversation.summary)
+        pdf.para(_free_text(conversation.summary, name, redact))
         pdf.ln(2)
     pdf.heading("Transcript", 12)
     for m in messages:
         who = "Visitor" if m.role == Message.Role.VISITOR else "Bot"
         pdf.para(f"{who} · {m.created_at.astimezone(tz):%H:%M}", 8, (90, 100, 115))
-        pdf.para(m.text)
+        pdf.para(_free_text(m.text, name, redact))
         pdf.ln(1.5)
     return bytes(pdf.output())
 

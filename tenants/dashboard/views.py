@@ -100,8 +100,13 @@ def conversation(request: HttpRequest, conversation_id: UUID) -> HttpResponse:
                                                            "lead": getattr(conv, "lead", None)})
 
 
+def _redact(request: HttpRequest) -> bool:
+    """BEY-6: ?redact=1 on any export masks names, phone numbers and email addresses."""
+    return request.GET.get("redact") in ("1", "true", "on", "yes")
+
+
 def _csv_response(request: HttpRequest, kind: str, filters: ListFilters, rows: int, lines: Any) -> HttpResponse:
-    exports.export_audit(request=request, kind=kind, filters=filters, rows=rows)
+    exports.export_audit(request=request, kind=kind, filters=filters, rows=rows, redacted=_redact(request))
     slug = request.tenant.slug  # type: ignore[attr-defined]
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (f'attachment; filename="{slug}-{kind.split("_")[0]}-'
@@ -114,14 +119,15 @@ def _csv_response(request: HttpRequest, kind: str, filters: ListFilters, rows: i
 def conversations_export(request: HttpRequest) -> HttpResponse:
     filters, _ = filters_from(request.GET, request.tenant.timezone)  # type: ignore[attr-defined]
     return _csv_response(request, "conversations_csv", filters, conversations_filtered(filters).count(),
-                         exports.conversations_csv(filters))
+                         exports.conversations_csv(filters, redact=_redact(request)))
 
 
 @require_GET
 @client_member_required
 def leads_export(request: HttpRequest) -> HttpResponse:
     filters, _ = filters_from(request.GET, request.tenant.timezone)  # type: ignore[attr-defined]
-    return _csv_response(request, "leads_csv", filters, leads_filtered(filters).count(), exports.leads_csv(filters))
+    return _csv_response(request, "leads_csv", filters, leads_filtered(filters).count(),
+                         exports.leads_csv(filters, redact=_redact(request)))
 
 
 @require_GET
@@ -133,8 +139,9 @@ def conversation_pdf(request: HttpRequest, conversation_id: UUID) -> HttpRespons
     conv, messages = found
     client = request.tenant  # type: ignore[attr-defined]
     body = exports.conversation_pdf(conversation=conv, messages=messages, client_name=client.name,
-                                    tz=range_from_params({}, client.timezone).tz)
-    exports.export_audit(request=request, kind="conversation_pdf", rows=len(messages), target_id=str(conv.pk))
+                                    tz=range_from_params({}, client.timezone).tz, redact=_redact(request))
+    exports.export_audit(request=request, kind="conversation_pdf", rows=len(messages), target_id=str(conv.pk),
+                         redacted=_redact(request))
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{client.slug}-conversation-{conv.pk}.pdf"'
     return response

@@ -7,11 +7,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from controlplane.core.enqueue import enqueue_after_commit
 from tenants.bots.models import Bot
 from tenants.knowledge.documents import MAX_DOCUMENT_BYTES, DocumentRejected, document_extract
 from tenants.knowledge.forms import ArticleForm, DocumentUploadForm, FaqForm, WebsiteForm
@@ -35,10 +35,6 @@ def _bot(bot_id: int) -> Bot:
 
 def _home(client: Any, bot: Bot) -> HttpResponse:
     return redirect("knowledge:home", slug=client.slug, bot_id=bot.pk)
-
-
-def _schema_headers(client: Any) -> dict[str, str]:
-    return {"_schema_name": client.schema_name}
 
 
 @require_GET
@@ -175,9 +171,9 @@ def website_add(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _home(client, bot)
-    transaction.on_commit(lambda: website_refresh_task.apply_async(args=[site.pk, "manual"],
-                                                                   headers=_schema_headers(client)))
-    messages.success(request, f"Crawling {site.start_url} now; pages appear here as they are read.")
+    enqueue_after_commit(website_refresh_task, args=[site.pk, "manual"], schema_name=client.schema_name,
+                         request=request,
+                         success_message=f"Crawling {site.start_url} now; pages appear here as they are read.")
     return redirect("knowledge:website", slug=client.slug, bot_id=bot.pk, site_id=site.pk)
 
 
@@ -198,9 +194,8 @@ def website_crawl_now(request: HttpRequest, client: Any, bot_id: int, site_id: i
 
     bot = _bot(bot_id)
     site = get_or_404(WebsiteSource.objects.filter(bot_id=bot.pk), pk=site_id)
-    transaction.on_commit(lambda: website_refresh_task.apply_async(args=[site.pk, "manual"],
-                                                                   headers=_schema_headers(client)))
-    messages.success(request, "Crawl queued. Refresh this page to see what changed.")
+    enqueue_after_commit(website_refresh_task, args=[site.pk, "manual"], schema_name=client.schema_name,
+                         request=request, success_message="Crawl queued. Refresh this page to see what changed.")
     return redirect("knowledge:website", slug=client.slug, bot_id=bot.pk, site_id=site.pk)
 
 
@@ -222,8 +217,8 @@ def rebuild_start(request: HttpRequest, client: Any, bot_id: int) -> HttpRespons
     bot = _bot(bot_id)
     rebuild, created = knowledge_rebuild_request(bot_id=bot.pk, actor=request.user, request=request)
     if created:
-        transaction.on_commit(lambda: knowledge_rebuild_task.apply_async(args=[rebuild.pk],
-                                                                         headers=_schema_headers(client)))
+        enqueue_after_commit(knowledge_rebuild_task, args=[rebuild.pk], schema_name=client.schema_name,
+                             request=request)
     else:
         messages.info(request, "A rebuild is already running for this bot; here it is.")
     return redirect("knowledge:rebuild", slug=client.slug, bot_id=bot.pk, rebuild_id=rebuild.pk)

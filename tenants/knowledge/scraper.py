@@ -14,6 +14,8 @@ import httpx
 import trafilatura
 from defusedxml import ElementTree
 
+from controlplane.core.outbound import AddressRefused, OutboundRefused, outbound_get
+
 USER_AGENT = "ShorelineBot/1.0 (+knowledge refresh)"
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 MAX_SITEMAP_URLS = 5000
@@ -62,7 +64,10 @@ def _sitemap_urls(xml: bytes, fetch: Callable[[str], httpx.Response], depth: int
         if element.tag.endswith("}loc") or element.tag == "loc":
             loc = (element.text or "").strip()
             if root.tag.endswith("sitemapindex") and depth < 2:
-                response = fetch(loc)
+                try:
+                    response = fetch(loc)
+                except (httpx.HTTPError, ValueError):
+                    continue
                 if response.status_code == 200:
                     urls.extend(_sitemap_urls(response.content, fetch, depth + 1))
             elif loc:
@@ -85,11 +90,17 @@ def website_crawl(*, start_url: str, max_depth: int = 2, max_pages: int = 50, ti
     start_url = _normalise(start_url)
     site = _origin(start_url)
     own_client = client is None
-    http = client or httpx.Client(timeout=timeout_s, follow_redirects=True, headers={"User-Agent": USER_AGENT})
+    # Every fetch goes through the outbound guard: public addresses only, each redirect checked
+    # (and refused when it leaves the site) before it is followed.
+    http = client or httpx.Client(timeout=timeout_s)
     result = CrawlResult()
 
     def fetch(url: str) -> httpx.Response:
-        return http.get(url)
+        if _origin(url) != site:
+            raise OutboundRefused("That page is on another site.")
+        return outbound_get(url, client=http, timeout_s=timeout_s, max_bytes=MAX_PAGE_BYTES,
+                            headers={"User-Agent": USER_AGENT},
+                            redirect_allowed=lambda target: _origin(target) == site)
 
     try:
         robots = RobotFileParser()
@@ -98,6 +109,10 @@ def website_crawl(*, start_url: str, max_depth: int = 2, max_pages: int = 50, ti
             response = fetch(robots_url)
             robots.parse(response.text.splitlines() if response.status_code == 200 else [])
             result.robots_found = response.status_code == 200
+        except AddressRefused:
+            raise  # the site itself is refused (internal address, bad scheme, unknown host): fetch nothing
+        except OutboundRefused:
+            robots.parse([])
         except httpx.HTTPError:
             robots.parse([])
         queue: deque[tuple[str, int]] = deque()
@@ -110,7 +125,7 @@ def website_crawl(*, start_url: str, max_depth: int = 2, max_pages: int = 50, ti
         for sitemap in sitemaps:
             try:
                 response = fetch(sitemap)
-            except httpx.HTTPError:
+            except (httpx.HTTPError, OutboundRefused):
                 continue
             if response.status_code == 200:
                 for url in _sitemap_urls(response.content, fetch):
@@ -124,6 +139,9 @@ def website_crawl(*, start_url: str, max_depth: int = 2, max_pages: int = 50, ti
                 continue
             try:
                 response = fetch(url)
+            except OutboundRefused as refused:
+                result.skipped.append({"url": url, "reason": str(refused)})
+                continue
             except httpx.HTTPError as error:
                 result.skipped.append({"url": url, "reason": f"fetch failed: {type(error).__name__}"})
                 continue

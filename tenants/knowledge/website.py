@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from controlplane.audit.services import audit_record
+from controlplane.core.outbound import OutboundRefused, validate_public_url
 from controlplane.errorlog.capture import client_slug_of_schema
 from controlplane.errorlog.models import ErrorKind
 from controlplane.errorlog.services import error_record
@@ -27,6 +28,10 @@ def website_source_add(*, bot_id: int, start_url: str, max_depth: int = 2, max_p
                        weekly_refresh: bool = True, actor: Any = None, request: Any = None) -> WebsiteSource:
     if not start_url.startswith(("http://", "https://")):
         raise ValidationError("The start URL must begin with http:// or https://.")
+    try:
+        validate_public_url(start_url)
+    except OutboundRefused as refused:
+        raise ValidationError(str(refused)) from refused
     if not 0 <= max_depth <= MAX_DEPTH_LIMIT or not 1 <= max_pages <= MAX_PAGES_LIMIT:
         raise ValidationError(f"Depth must be 0–{MAX_DEPTH_LIMIT} and pages 1–{MAX_PAGES_LIMIT}.")
     with transaction.atomic():

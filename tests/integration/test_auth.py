@@ -121,6 +121,9 @@ def test_production_cookies_are_secure():
         "DATABASE_URL": "postgres://u:p@127.0.0.1:1/x",
         "REDIS_URL": "redis://127.0.0.1:1/0",
         "ALLOWED_HOSTS": "shoreline.example.com",
+        "SHORELINE_DOMAIN": "shoreline.example.com",
+        "SHORELINE_SCHEME": "https",
+        "SHORELINE_PORT": "",
     })
     probe = ("import json; from django.conf import settings as s; print(json.dumps([s.SESSION_COOKIE_SECURE, "
              "s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_NAME]))")
@@ -445,3 +448,26 @@ def test_generated_password_hash_is_upgraded_at_first_login(http, settings, admi
     upgraded = User.objects.get(pk=created.user.pk).password
     assert upgraded.split("$")[:2] == ["pbkdf2_sha256", str(full)]
     assert User.objects.get(pk=created.user.pk).must_change_password is True  # an upgrade is not a change
+
+
+@pytest.mark.parametrize(("weak", "message"), [
+    ("passwordpassword", "This password appears in lists of passwords leaked in data breaches"),
+    ("qwertyuiopasdfgh", "This password is too easy to guess"),
+    ("P4ssw0rd12345678", "This password appears in lists of passwords leaked in data breaches"),
+    ("aaaaaaaaaaaaaaaa", "This password is too easy to guess"),
+    ("summersummer2024", "This password is too easy to guess"),
+])
+def test_weak_and_breached_agency_passwords_are_refused_clearly(staff_browser, staff_user, weak, message):
+    refused = _change(staff_browser, AGENCY_PASSWORD, weak)
+    assert refused.status_code == 400
+    errors = _new_errors(refused)
+    assert any(e.startswith(message) for e in errors), errors
+    staff_user.refresh_from_db()
+    assert staff_user.check_password(AGENCY_PASSWORD)
+
+
+def test_strong_passphrase_is_accepted_for_staff(staff_browser, staff_user):
+    accepted = _change(staff_browser, AGENCY_PASSWORD, "lantern orbit cactus mellow")
+    assert accepted.status_code == 302
+    staff_user.refresh_from_db()
+    assert staff_user.check_password("lantern orbit cactus mellow")

@@ -91,8 +91,12 @@ def test_production_hardening_values() -> None:
         ({"REDIS_URL": None}, "REDIS_URL is not set (the embedded Valkey is for development only)"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS is empty"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
+        ({"SHORELINE_SCHEME": "http"}, "SHORELINE_SCHEME must be https (it is 'http')"),
+        ({"SHORELINE_DOMAIN": "shoreline.localhost"},
+         "SHORELINE_DOMAIN must be a public domain name (it is 'shoreline.localhost')"),
     ],
-    ids=["debug", "default-secret", "short-secret", "no-database-url", "no-redis-url", "no-hosts", "empty-hosts"],
+    ids=["debug", "default-secret", "short-secret", "no-database-url", "no-redis-url", "no-hosts", "empty-hosts",
+         "http-links", "local-domain"],
 )
 def test_unsafe_configuration_refuses_to_start(override: dict[str, str | None], problem: str) -> None:
     result = run_manage("check", **override)
@@ -102,3 +106,16 @@ def test_unsafe_configuration_refuses_to_start(override: dict[str, str | None], 
     assert last_line == (
         f"django.core.exceptions.ImproperlyConfigured: Refusing to start with production settings: {problem}."
     )
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("0", False), ("false", False), ("no", False), (None, True)])
+def test_local_settings_honour_debug_from_the_environment(raw: str | None, expected: bool) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in _ENV_NAMES}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.local", "PYTHONPATH": os.pathsep.join(["platform", "."])})
+    if raw is not None:
+        env["DEBUG"] = raw
+    probe = "from django.conf import settings; print(settings.DEBUG)"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(expected)

@@ -42,7 +42,9 @@ TENANT_URLCONF = "config.urls_tenant"
 # Embed tokens and allowlists: tests/integration/widget_embed/test_embed_portal.py.
 SEPARATELY_TESTED_PREFIXES = ("/widget/v1/", "/portal/clients/<slug:slug>/bots/",
                               "/portal/clients/<slug:slug>/knowledge/", "/portal/review/",
-                              "/portal/clients/<slug:slug>/embed/")
+                              "/portal/clients/<slug:slug>/embed/",
+                              # BEY-6 privacy pages: tests/integration/test_privacy.py (roles, cross-tenant).
+                              "/portal/clients/<slug:slug>/privacy/")
 
 ANONYMOUS, CLIENT, STAFF, ADMIN = "anonymous", "client", "staff", "admin"
 ROLES = (ANONYMOUS, CLIENT, STAFF, ADMIN)

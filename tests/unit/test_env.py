@@ -15,6 +15,9 @@ PRODUCTION_OK = {
     "DATABASE_URL": "postgres://shoreline:pw@db.internal:5432/shoreline",
     "REDIS_URL": "redis://cache.internal:6379/0",
     "ALLOWED_HOSTS": "shoreline.example.com,.shoreline.example.com",
+    "SHORELINE_DOMAIN": "shoreline.example.com",
+    "SHORELINE_SCHEME": "https",
+    "SHORELINE_PORT": "",
 }
 
 
@@ -107,6 +110,16 @@ def test_production_problems_none_when_configured() -> None:
         ({"REDIS_URL": ""}, "REDIS_URL is not set (the embedded Valkey is for development only)"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is empty"),
+        ({"SHORELINE_SCHEME": "http"}, "SHORELINE_SCHEME must be https (it is 'http')"),
+        ({"SHORELINE_PORT": "70000"}, "SHORELINE_PORT must be empty or a port number from 1 to 65535"),
+        ({"SHORELINE_DOMAIN": "shoreline.localhost"},
+         "SHORELINE_DOMAIN must be a public domain name (it is 'shoreline.localhost')"),
+        ({"SHORELINE_DOMAIN": "localhost"}, "SHORELINE_DOMAIN must be a public domain name (it is 'localhost')"),
+        ({"SHORELINE_DOMAIN": "10.0.0.1"}, "SHORELINE_DOMAIN must be a public domain name (it is '10.0.0.1')"),
+        ({"SHORELINE_DOMAIN": "bad_domain.com"},
+         "SHORELINE_DOMAIN must be a public domain name (it is 'bad_domain.com')"),
+        ({"SHORELINE_DOMAIN": "https://x.com"},
+         "SHORELINE_DOMAIN must be a public domain name (it is 'https://x.com')"),
     ],
 )
 def test_each_production_problem_is_named(override: dict[str, str], problem: str) -> None:
@@ -119,4 +132,18 @@ def test_all_production_problems_at_once() -> None:
         "DATABASE_URL is not set (the embedded PostgreSQL is for development only)",
         "REDIS_URL is not set (the embedded Valkey is for development only)",
         "ALLOWED_HOSTS is empty",
+        "SHORELINE_SCHEME must be https (it is 'http')",
+        "SHORELINE_DOMAIN must be a public domain name (it is 'shoreline.localhost')",
     ]
+
+
+@pytest.mark.parametrize(("raw", "value"), [("0", False), ("false", False), ("no", False), ("off", False),
+                                            ("1", True), ("yes", True)])
+def test_debug_from_the_environment_beats_the_local_default(raw: str, value: bool) -> None:
+    assert env(DEBUG=raw).debug_or(True) is value
+    assert env(DEBUG=raw).debug_or(False) is value
+
+
+def test_debug_default_when_unset() -> None:
+    assert env().debug_or(True) is True
+    assert env().debug_or(False) is False

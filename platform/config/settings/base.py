@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, unquote, urlparse
 
 from celery.schedules import crontab
+from django.utils.csp import CSP
 
 from config.env import REPO_ROOT, load_env
 
@@ -48,6 +49,7 @@ TENANT_APPS = [
     "tenants.analytics",
     "tenants.dashboard",
     "tenants.demo",
+    "tenants.privacy",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -63,6 +65,7 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "widget.cors.WidgetCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.shell",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -158,8 +162,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request must never wait long on the broker: no publish retries, ~1 s to connect. What
+# cannot be sent goes to the outbox (controlplane.core.enqueue) and the sweep sends it later.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1.0, "socket_timeout": 5.0, "max_retries": 0}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0
+CELERY_REDIS_SOCKET_TIMEOUT = 5.0
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "platform-heartbeat": {"task": "controlplane.core.tasks.worker_heartbeat", "schedule": 30.0},
+    "outbox-sweep": {"task": "controlplane.core.outbox_sweep", "schedule": 60.0},
     # ADM-3/ADM-4: end idle conversations of every client, then summarise and tag them.
     "conversations-end-idle": {"task": "tenants.conversations.end_idle_all_clients", "schedule": 120.0},
     # Rollups at most 5 minutes behind (issue 7): every client, every 2 minutes.
@@ -171,6 +184,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "billing-overage-report": {"task": "controlplane.billing.overage_report", "schedule": 600.0},
     "billing-customers-ensure": {"task": "controlplane.billing.customers_ensure", "schedule": 600.0},
     "billing-grace-enforce": {"task": "controlplane.billing.grace_enforce", "schedule": 3600.0},
+    # SEC-9: anchor the audit chain head outside the database every 10 minutes.
+    "audit-checkpoint": {"task": "controlplane.audit.checkpoint", "schedule": 600.0},
+    # BEY-6: each client's retention period, applied nightly (02:30 UTC).
+    "privacy-retention": {"task": "tenants.privacy.retention_nightly", "schedule": crontab(minute=30, hour=2)},
     "knowledge-weekly-refresh": {"task": "tenants.knowledge.weekly_refresh",
                                  "schedule": crontab(minute=0, hour=3, day_of_week="mon")},
     # Issue 14: re-plan and re-send notifications a dead worker or broker left behind; weekly emails.
@@ -190,6 +207,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "controlplane.accounts.passwords.NotCurrentPasswordValidator"},
+    {"NAME": "controlplane.accounts.passwords.BreachedPasswordValidator"},
+    {"NAME": "controlplane.accounts.passwords.PasswordStrengthValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -216,6 +235,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Content-Security-Policy on every response that does not set its own (the widget iframe does, with
+# frame-ancestors from the bot's allowlist). Scripts only from us or with the per-request nonce
+# ({{ csp_nonce }}); inline style attributes are allowed (design tokens), inline script never.
+def _static_origin(url: str) -> list[str]:
+    return ["/".join(url.split("/")[:3])] if url.startswith(("https://", "http://")) else []
+
+
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
 # --- i18n, static ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -225,6 +264,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = ENV.data_dir / "static"
 # frontend/dist is written by the front-end build (make assets); absent before the first build.
 STATICFILES_DIRS = [p for p in (BASE_DIR / "frontend" / "static", BASE_DIR / "frontend" / "dist") if p.exists()]
+for _directive in ("script-src", "style-src", "img-src", "font-src"):
+    SECURE_CSP[_directive] += _static_origin(STATIC_URL)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = ENV.data_dir / "media"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
@@ -287,3 +328,12 @@ LOGGING = {
         "twilio.http_client": {"level": "WARNING"},  # logs every request header at INFO
     },
 }
+
+# --- Outbound fetches (SSRF guard, controlplane.core.outbound) ---------------------------------
+# Exact "host:port" pairs that may be fetched although they are loopback/private: for the test
+# suite's local servers only. Deliberately not read from the environment; production forces it empty.
+OUTBOUND_ALLOW: frozenset[str] = frozenset()
+
+# --- Audit log chain (SEC-9) -------------------------------------------------------------------------
+AUDIT_HMAC_KEY = ENV.audit_hmac_key or ""
+AUDIT_ANCHOR_PATH = ENV.audit_anchor_path or (ENV.data_dir / "audit" / "anchors.log")

@@ -3,5 +3,5 @@
 from .base import *  # noqa: F403
 from .base import ENV
 
-DEBUG = True if "DEBUG" not in ENV.model_fields_set else ENV.debug
+DEBUG = ENV.debug_or(True)
 ALLOWED_HOSTS = ENV.allowed_hosts or [".localhost", "localhost", "127.0.0.1"]

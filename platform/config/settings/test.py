@@ -1,6 +1,8 @@
 """Test settings: same code path, real Postgres and Valkey, faster hashing."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import REDIS_URL
@@ -31,3 +33,5 @@ STORAGES = {
 WIDGET_RATELIMIT_REDIS_URL = TEST_REDIS_URL
 # Nothing listens on port 9: a test that needs Stripe starts the local server (fake_stripe fixture).
 STRIPE_API_BASE = "http://127.0.0.1:9"
+# Audit anchors of this run only (the suite flushes tables; a stale anchor would fail verification).
+AUDIT_ANCHOR_PATH = Path(tempfile.gettempdir()) / f"shoreline-audit-anchors-{os.getpid()}.log"

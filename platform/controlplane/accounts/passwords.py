@@ -75,3 +75,77 @@ class NotCurrentPasswordValidator:
 
     def get_help_text(self) -> str:
         return "Your new password cannot be your current or generated password."
+
+
+# --- Strength and breached passwords (admins and staff) ------------------------------------------
+AGENCY_MIN_STRENGTH = 3  # zxcvbn score 0–4: 3 = "safely unguessable", ~10^8+ guesses offline
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
+
+
+def _is_agency(user: Any) -> bool:
+    return getattr(user, "role", None) in ("platform_admin", "staff")
+
+
+def _user_inputs(user: Any) -> list[str]:
+    values = [getattr(user, name, "") or "" for name in ("email", "first_name", "last_name", "name")]
+    email = getattr(user, "email", "") or ""
+    values += email.replace("@", ".").split(".")
+    return [v for v in values if v] + ["shoreline"]
+
+
+class PasswordStrengthValidator:
+    """zxcvbn's estimate (dictionaries, keyboard walks, repeats, dates, l33t) for admins and staff."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if not _is_agency(user):
+            return
+        from zxcvbn import zxcvbn
+
+        result = zxcvbn(password[:100], user_inputs=_user_inputs(user))
+        if result["score"] >= AGENCY_MIN_STRENGTH:
+            return
+        feedback = result.get("feedback") or {}
+        reason = (feedback.get("warning") or "").rstrip(".")
+        hint = " ".join(feedback.get("suggestions") or []) or "Use four or more unrelated words."
+        explanation = f" ({reason})" if reason else ""
+        raise ValidationError(f"This password is too easy to guess{explanation}. {hint}",
+                              code="password_too_weak")
+
+    def get_help_text(self) -> str:
+        return "Agency passwords must be hard to guess: avoid words repeated, keyboard rows and names."
+
+
+def _breached_list() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+class BreachedPasswordValidator:
+    """Refuses passwords from the leaked-password corpus that ships inside the zxcvbn package (the
+    30,000 most common passwords of public breaches), checked offline, also behind simple disguises:
+    capitals, l33t digits, trailing digits/symbols and a word typed twice."""
+
+    _cache: frozenset[str] | None = None
+
+    def _breached(self) -> frozenset[str]:
+        if BreachedPasswordValidator._cache is None:
+            BreachedPasswordValidator._cache = _breached_list()
+        return BreachedPasswordValidator._cache
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if not _is_agency(user):
+            return
+        lowered = password.lower().strip()
+        candidates = {lowered, lowered.translate(_LEET), lowered.rstrip("0123456789!?.#*"),
+                      lowered.translate(_LEET).rstrip("0123456789!?.#*")}
+        for candidate in list(candidates):
+            half = len(candidate) // 2
+            if len(candidate) % 2 == 0 and candidate[:half] == candidate[half:]:
+                candidates.add(candidate[:half])
+        if any(c and c in self._breached() for c in candidates):
+            raise ValidationError("This password appears in lists of passwords leaked in data breaches, "
+                                  "which attackers try first. Choose a different one.", code="password_breached")
+
+    def get_help_text(self) -> str:
+        return "Your password cannot be one that has appeared in known data breaches."

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import ipaddress
 import json
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -35,8 +39,17 @@ def _canonical(row: AuditLog) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
+def _chain_key() -> bytes:
+    """The HMAC key lives in settings (the environment), never in the database: whoever can rewrite
+    rows cannot recompute valid hashes for them."""
+    configured = getattr(settings, "AUDIT_HMAC_KEY", "") or ""
+    if configured:
+        return configured.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"shoreline-audit-chain-v2", hashlib.sha256).digest()
+
+
 def audit_row_hash(row: AuditLog) -> str:
-    return hashlib.sha256(_canonical(row)).hexdigest()
+    return hmac.new(_chain_key(), _canonical(row), hashlib.sha256).hexdigest()
 
 
 def _connection_client_slug() -> str:
@@ -133,11 +146,76 @@ class ChainReport:
 def audit_verify_chain() -> ChainReport:
     expected_prev = GENESIS_HASH
     checked = 0
+    hashes: dict[int, str] = {}
+    anchors = audit_anchors_read()
+    anchored_ids = {a["id"] for a in anchors}
     for row in AuditLog.objects.order_by("id").iterator(chunk_size=2000):
         checked += 1
         if row.prev_hash != expected_prev:
             return ChainReport(checked, row.pk, "its prev_hash does not match the previous row's hash")
         if audit_row_hash(row) != row.hash:
             return ChainReport(checked, row.pk, "its contents do not match its hash")
+        if row.pk in anchored_ids:
+            hashes[row.pk] = row.hash
         expected_prev = row.hash
+    for anchor in anchors:
+        if anchor.get("bad_signature"):
+            return ChainReport(checked, anchor["id"], "a checkpoint outside the database has a bad signature")
+        found = hashes.get(anchor["id"])
+        if found is None:
+            return ChainReport(checked, anchor["id"], f"the checkpointed row is missing (rows deleted or the table "
+                                                      f"truncated; the checkpoint counted {anchor['count']} rows)")
+        if found != anchor["hash"]:
+            return ChainReport(checked, anchor["id"], "the row differs from its checkpoint (the chain was rewritten)")
     return ChainReport(checked, None)
+
+
+# --- Anchors: the chain head, signed and kept outside the table --------------------------------------
+_anchor_log = logging.getLogger("shoreline.audit.anchor")
+
+
+def _anchor_path() -> Path:
+    return Path(settings.AUDIT_ANCHOR_PATH)
+
+
+def _anchor_signature(payload: dict[str, Any]) -> str:
+    body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(_chain_key(), b"anchor:" + body, hashlib.sha256).hexdigest()
+
+
+def audit_checkpoint() -> dict[str, Any] | None:
+    """Append the current chain head (id, hash, row count) as a signed line to the anchor file and the
+    log. Run periodically by beat; deleting the newest rows or truncating the table afterwards no
+    longer matches the anchor, and the anchor cannot be forged without the key."""
+    head = AuditLog.objects.order_by("-id").values("id", "hash").first()
+    if head is None:
+        return None
+    payload = {"id": head["id"], "hash": head["hash"], "count": AuditLog.objects.count(),
+               "at": timezone.now().isoformat()}
+    line = {**payload, "sig": _anchor_signature(payload)}
+    path = _anchor_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line, sort_keys=True) + "\n")
+    _anchor_log.info("audit chain checkpoint %s", json.dumps(line, sort_keys=True))
+    return line
+
+
+def audit_anchors_read() -> list[dict[str, Any]]:
+    path = _anchor_path()
+    if not path.exists():
+        return []
+    anchors = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+            payload = {k: line[k] for k in ("id", "hash", "count", "at")}
+        except (ValueError, KeyError, TypeError):
+            anchors.append({"id": 0, "count": 0, "hash": "", "bad_signature": True})
+            continue
+        if not hmac.compare_digest(str(line.get("sig", "")), _anchor_signature(payload)):
+            payload["bad_signature"] = True
+        anchors.append(payload)
+    return anchors

@@ -21,6 +21,9 @@ class Client(TenantMixin):
     timezone = models.CharField(max_length=64, default="America/New_York")
     accent_color = models.CharField(max_length=7, default="#0ea5b7")
     avg_sale_value_cents = models.PositiveIntegerField(default=0)
+    # BEY-6: conversations, visitors and leads older than this many days are deleted nightly
+    # (analytics rollups stay). Empty = kept until deleted by hand.
+    retention_days = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     auto_create_schema = True

@@ -43,3 +43,11 @@ def worker_heartbeat() -> str:
 @shared_task(name="controlplane.core.tasks.ping")
 def ping() -> str:
     return "pong"
+
+
+@shared_task(name="controlplane.core.outbox_sweep")
+def outbox_sweep_task() -> int:
+    """Send jobs that were saved while the broker was down (controlplane.core.enqueue)."""
+    from controlplane.core.enqueue import outbox_sweep
+
+    return outbox_sweep()

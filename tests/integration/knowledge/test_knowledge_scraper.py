@@ -83,8 +83,10 @@ class Site:
 
 
 @pytest.fixture
-def site():
+def site(settings):
     with Site() as running:
+        # The outbound guard refuses loopback; this test server is allowed by name and port only.
+        settings.OUTBOUND_ALLOW = {f"127.0.0.1:{running.server.server_address[1]}"}
         yield running
 
 

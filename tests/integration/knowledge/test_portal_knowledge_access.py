@@ -66,7 +66,7 @@ def _seed(client, actor) -> dict[str, int]:
         article = article_upsert(bot_id=bot.pk, title="Seed article", body="Some seeded article text here.").source
         document_ingest(bot_id=bot.pk, document=document_extract(file_name="seed.txt",
                                                                  data=b"Seeded document text, long enough."))
-        site = website_source_add(bot_id=bot.pk, start_url=f"http://127.0.0.1:9/{uuid.uuid4()}")
+        site = website_source_add(bot_id=bot.pk, start_url=f"https://site.invalid/{uuid.uuid4()}")
         rebuild, _ = knowledge_rebuild_request(bot_id=bot.pk)
         visitor = Visitor.objects.create(visitor_key=str(uuid.uuid4()), first_seen_at="2026-01-01T00:00Z",
                                          last_seen_at="2026-01-01T00:00Z")
