@@ -131,7 +131,7 @@ class PydanticAIModelProvider:
                 answered_by="model",
                 usage=TokenUsage(usage.input_tokens or 0, usage.output_tokens or 0, self._model_name),
             )
-        raise ModelCallFailed(f"{self._model_name}: {last_error!r}")
+        raise ModelCallFailed(f"{self._model_name}: {last_error!r}") from last_error
 
 
 def build_openai_chat_model(

@@ -22,13 +22,16 @@ def knowledge_embedder() -> Embedder:
 
 @lru_cache(maxsize=1)
 def model_provider():  # type: ignore[no-untyped-def]
-    return build_model_provider(
+    # Observed: latency, tokens and failures (a refused key is logged and counted, never silent).
+    from controlplane.core.model_observer import ObservedModelProvider
+
+    return ObservedModelProvider(build_model_provider(
         openai_api_key=settings.OPENAI_API_KEY,
         openai_base_url=settings.OPENAI_BASE_URL,
         chat_model=settings.OPENAI_CHAT_MODEL,
         embedding_backend=settings.EMBEDDING_BACKEND,
         timeout_s=settings.MODEL_TIMEOUT_SECONDS,
-    )
+    ))
 
 
 def embed_texts(texts: list[str]) -> list[list[float]]:
