@@ -12,7 +12,7 @@ timeout = 60
 graceful_timeout = 20
 accesslog = None  # the app logs one JSON line per request itself (request id, client, route, timing)
 # One control socket per instance (gunicorn 27's default path is shared by every instance).
-control_socket = "/tmp/gunicorn.ctl"
+control_socket = "/tmp/gunicorn.ctl"  # noqa: S108 — the container's own /tmp (an emptyDir)
 preload_app = False
 
 

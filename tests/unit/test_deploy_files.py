@@ -50,10 +50,10 @@ def _compose() -> dict:
 
 
 def test_compose_file_is_valid_compose_spec():
-    from compose_spec import PyCompose
-
     # PyYAML resolves the `<<: *app` merge keys (as docker compose does); compose-spec then validates.
     import json
+
+    from compose_spec import PyCompose
 
     parsed = PyCompose.from_json(json.dumps(_compose()))
     assert set(parsed.service_names()) == set(_compose()["services"])
@@ -145,7 +145,8 @@ def test_dockerfile_is_multi_stage_non_root_and_locked():
     assert "uv sync --frozen --no-dev" in text
     assert "USER 10001" in text
     assert "SHORELINE_REQUIRE_SETTINGS_MODULE=1" in text
-    assert "frontend.assets all" in text and "collectstatic" in text
+    assert "frontend.assets all" in text
+    assert "collectstatic" in text
     runtime = text.split("AS runtime", 1)[1]
     for tool in ("build-essential", "gcc", "pytest", "npm install"):
         assert tool not in runtime
