@@ -150,3 +150,19 @@ def test_embed_snippet_links_are_https_without_a_port() -> None:
                             timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "https://shoreline.example.com/widget/loader.js"
+
+
+def test_sentry_is_on_only_when_a_dsn_is_set() -> None:
+    probe = ("import django; django.setup(); import sentry_sdk, json; c = sentry_sdk.get_client(); "
+             "print(json.dumps([c.is_active(), sorted(getattr(c, 'integrations', {}))]))")
+    base = {"PYTHONPATH": os.pathsep.join(["platform", "."])}
+    results = []
+    for dsn in (None, "https://public@o0.ingest.invalid/1"):
+        env = {**_env({"SENTRY_DSN": dsn}), **base}
+        result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, env=env, capture_output=True,
+                                text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr
+        results.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert results[0][0] is False
+    assert results[1][0] is True
+    assert {"django", "celery"} <= set(results[1][1])

@@ -27,9 +27,16 @@ _STATUS_HINTS = {
 
 def _error_label(error: BaseException) -> tuple[str, int | None]:
     cause = error.__cause__ or error
-    status = getattr(cause, "status_code", None)
-    if status is None:
-        status = getattr(getattr(cause, "response", None), "status_code", None)
+    status = None
+    # Some exceptions compute these attributes lazily and raise (pydantic-ai's RunTimedOut.response
+    # does): a failure to describe the error must never replace the error itself.
+    for read in (lambda: cause.status_code, lambda: cause.response.status_code):  # type: ignore[union-attr]
+        try:
+            status = read()
+        except Exception:  # noqa: BLE001, S112
+            continue
+        if isinstance(status, int):
+            break
     label = f"http_{status}" if isinstance(status, int) else type(cause).__name__
     return label, status if isinstance(status, int) else None
 
