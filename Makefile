@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help demo test test-fast lint clean-data services-stop bench venv chromium assets
+.PHONY: help demo test test-fast lint clean-data services-stop bench venv chromium assets smoke
 
 help:
 	@echo "make demo        start the whole platform with demo data (Ctrl-C stops everything)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint        ruff, import-linter, mypy (baseline) and tsc"
 	@echo "make clean-data  stop embedded services and wipe .data/"
 	@echo "make assets      build the front-end bundle into frontend/dist (npm ci + esbuild)"
+	@echo "make smoke       production smoke test: PgBouncer, redis-server, Caddy TLS, gunicorn, worker, beat"
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@if [ -z "$(PYTHON_BOOT)" ]; then echo "Python 3.12 is required but was not found: install python3.12 (with venv) and run make again." >&2; exit 1; fi
@@ -50,6 +51,10 @@ demo: venv assets
 
 test: venv chromium assets
 	@$(PY) -m pytest
+
+# Production smoke test with real Debian services (installed here when root): ops/smoke/README.md.
+smoke: venv assets
+	@$(PY) -m ops.smoke.run
 
 test-fast: venv
 	@$(PY) -m pytest tests/unit

@@ -4,7 +4,6 @@
 platform/ is a source root, never a package: `import platform` must stay the stdlib's.
 """
 
-import os
 import sys
 from pathlib import Path
 
@@ -15,7 +14,9 @@ def main() -> None:
     for path in (ROOT / "platform", ROOT):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    from config.env import settings_module
+
+    settings_module()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

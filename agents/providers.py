@@ -132,7 +132,7 @@ class PydanticAIModelProvider:
                 usage=TokenUsage(usage.input_tokens or 0, usage.output_tokens or 0, self._model_name),
             )
         status = getattr(last_error, "status_code", None)
-        raise ModelCallFailed(f"{self._model_name}: {last_error!r}", status_code=status if isinstance(status, int) else None)
+        raise ModelCallFailed(f"{self._model_name}: {last_error!r}", status_code=status if isinstance(status, int) else None) from last_error
 
 
 def build_openai_chat_model(

@@ -21,6 +21,7 @@ from ops import embedded
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+CELERY_QUEUES = ("interactive", "knowledge", "analytics", "notifications")  # = settings.SHORELINE_CELERY_QUEUES
 
 
 def _env() -> dict[str, str]:
@@ -127,10 +128,12 @@ def demo(port: int, bind: str) -> int:
             "web": [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{bind}:{port}",
                     "--workers", "2", "--threads", threads, "--worker-class", "gthread", "--timeout", "60",
                     "--graceful-timeout", "5", "--access-logfile", "-"],
+            # One demo worker consumes every queue; production runs one worker deployment per queue.
             "worker": [PY, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency",
-                       "2", "--hostname", "demo@%h", "--without-mingle", "--without-gossip"],
-            "beat": [PY, "-m", "celery", "-A", "config", "beat", "--loglevel", "WARNING",
-                     "--schedule", str(embedded.DATA_DIR / "celerybeat-schedule")],
+                       "2", "--hostname", "demo@%h", "--without-mingle", "--without-gossip",
+                       "-Q", ",".join(CELERY_QUEUES)],
+            # RedBeat keeps the schedule (and the one-beat lock) in Valkey: no local schedule file.
+            "beat": [PY, "-m", "celery", "-A", "config", "beat", "--loglevel", "WARNING"],
         }
         for name, command in commands.items():
             children.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603

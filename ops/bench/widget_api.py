@@ -55,7 +55,7 @@ from ops.bench.wordings import SLOTS, Wordings  # noqa: E402
 
 BENCH_DB = "bench_widget"
 VALKEY_DB = 7  # ops.bench.provisioning uses 8
-HOST = "shoreline.localhost"
+HOST = "shoreline.test"  # production settings refuse *.localhost (issue 18)
 SITE = "https://bench-site.example"
 SLUG = "bench"
 SECRET = "bench-only-secret-key-" + "x" * 40
@@ -88,6 +88,9 @@ def _env(**extra: str) -> dict[str, str]:
         "SECRET_KEY": SECRET,
         "ALLOWED_HOSTS": f"{HOST},.{HOST},127.0.0.1",
         "SHORELINE_DOMAIN": HOST,
+        "SHORELINE_SCHEME": "https",
+        "SHORELINE_PORT": "",
+        "S3_BUCKET": "bench-media-unused",
         "DEBUG": "false",
         "DB_CONN_MAX_AGE": "60",
         # Every session is a distinct visitor; the per-bot limit must not cap the benchmark.

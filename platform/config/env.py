@@ -81,6 +81,28 @@ class ShorelineEnv(BaseModel):
     demo_webhook_receiver_url: str | None = Field(None, alias="SHORELINE_DEMO_WEBHOOK_RECEIVER")
     email_from: str = Field("Shoreline <no-reply@shoreline.localhost>", alias="EMAIL_FROM")
 
+    # --- Operations (issue 18) ---------------------------------------------------------------
+    # Set by the production image: entry points then refuse to guess DJANGO_SETTINGS_MODULE.
+    require_settings_module: bool = Field(False, alias="SHORELINE_REQUIRE_SETTINGS_MODULE")
+    log_format: str = Field("console", alias="SHORELINE_LOG_FORMAT", pattern="^(console|json)$")
+    log_level: str = Field("INFO", alias="SHORELINE_LOG_LEVEL")
+    # GET /metrics needs `Authorization: Bearer <token>`; unset, only loopback callers get metrics.
+    metrics_token: str | None = Field(None, alias="SHORELINE_METRICS_TOKEN")
+    # Set for gunicorn's several processes: each writes its samples here and a scrape sums them.
+    prometheus_multiproc_dir: str | None = Field(None, alias="PROMETHEUS_MULTIPROC_DIR")
+    sentry_dsn: str | None = Field(None, alias="SENTRY_DSN")
+    sentry_traces_sample_rate: float = Field(0.0, alias="SENTRY_TRACES_SAMPLE_RATE", ge=0, le=1)
+    readiness_timeout_seconds: float = Field(1.0, alias="SHORELINE_READINESS_TIMEOUT", gt=0)
+    # Periodic per-client work: one message carries this many clients (5,000 clients -> 20 messages).
+    fanout_batch_size: int = Field(250, alias="SHORELINE_FANOUT_BATCH_SIZE", ge=1)
+    # Media (avatars, uploads) on S3-compatible object storage; the local disk is for development only.
+    s3_bucket: str | None = Field(None, alias="S3_BUCKET")
+    s3_endpoint_url: str | None = Field(None, alias="S3_ENDPOINT_URL")
+    s3_region: str | None = Field(None, alias="S3_REGION")
+    s3_access_key_id: str | None = Field(None, alias="S3_ACCESS_KEY_ID")
+    s3_secret_access_key: str | None = Field(None, alias="S3_SECRET_ACCESS_KEY")
+    s3_custom_domain: str | None = Field(None, alias="S3_CUSTOM_DOMAIN")
+
     @field_validator("allowed_hosts", "webhook_allowed_private_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> list[str]:
@@ -110,11 +132,12 @@ class ShorelineEnv(BaseModel):
         problems = []
         if self.public_scheme != "https":
             problems.append(f"SHORELINE_SCHEME must be https (it is {self.public_scheme!r})")
-        if self.public_port is not None and not 1 <= self.public_port <= 65535:
-            problems.append("SHORELINE_PORT must be empty or a port number from 1 to 65535")
+        if self.public_port not in (None, 443):
+            # A dev port in links (embed snippets like http://agency.example:8000/…) is a broken link.
+            problems.append(f"SHORELINE_PORT must be empty (or 443), not {self.public_port}")
         domain = self.shoreline_domain.strip().lower()
         labels = domain.split(".")
-        valid = (len(domain) <= 253 and len(labels) >= 2 and not domain.endswith((".localhost", ".local", ".test"))
+        valid = (len(domain) <= 253 and len(labels) >= 2 and not domain.endswith((".localhost", ".local"))
                  and domain != "localhost"
                  and all(_LABEL.fullmatch(label) for label in labels) and not labels[-1].isdigit())
         if not valid:
@@ -131,6 +154,8 @@ class ShorelineEnv(BaseModel):
             self.stripe_webhook_secret,
             self.twilio_auth_token,
             self.sendgrid_api_key,
+            self.metrics_token,
+            self.s3_secret_access_key,
         ]
         return [v for v in values if v]
 
@@ -149,9 +174,31 @@ class ShorelineEnv(BaseModel):
         if self.webhook_allowed_private_hosts:
             problems.append("SHORELINE_WEBHOOK_PRIVATE_HOSTS is set (private webhook targets are for the demo only)")
         problems += self.public_link_problems()
+        if not self.s3_bucket:
+            problems.append("S3_BUCKET is not set (media on the local disk is for development only)")
         return problems
 
 
 @lru_cache(maxsize=1)
 def load_env() -> ShorelineEnv:
     return ShorelineEnv.model_validate(dict(os.environ))
+
+
+def settings_module(default: str = "config.settings.local") -> str:
+    """The settings module every entry point (manage, wsgi, asgi, celery) uses.
+
+    Outside the production image a missing DJANGO_SETTINGS_MODULE means the laptop settings. The
+    image sets SHORELINE_REQUIRE_SETTINGS_MODULE=1, and there a missing one stops the process
+    instead of silently running with local settings and DEBUG on.
+    """
+    chosen = os.environ.get("DJANGO_SETTINGS_MODULE")
+    if chosen:
+        return chosen
+    if os.environ.get("SHORELINE_REQUIRE_SETTINGS_MODULE", "").lower() in ("1", "true", "yes", "on"):
+        raise SystemExit(
+            "DJANGO_SETTINGS_MODULE is not set. This image requires it explicitly "
+            "(for example DJANGO_SETTINGS_MODULE=config.settings.production); it will not fall back to "
+            "the development settings."
+        )
+    os.environ["DJANGO_SETTINGS_MODULE"] = default
+    return default

@@ -1,5 +1,4 @@
 import gc
-import os
 import sys
 from pathlib import Path
 
@@ -8,7 +7,9 @@ for _path in (_root / "platform", _root):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")  # noqa: SIM112
+from config.env import settings_module  # noqa: E402
+
+settings_module()
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.db import connection
-from django_tenants.utils import tenant_context
 
 from controlplane.clients.models import Client
+from controlplane.core.fanout import fan_out, for_each_schema
 from controlplane.core.tasks import ClientTask
 
 
@@ -14,17 +14,15 @@ def _current_client() -> Client:
     return Client.objects.get(schema_name=connection.schema_name)
 
 
-def _clients() -> list[Client]:
-    return list(Client.objects.exclude(schema_name="public").order_by("pk"))
-
-
 @shared_task(name="tenants.analytics.rollups_dispatch")
 def rollups_dispatch() -> int:
-    clients = _clients()
-    for client in clients:
-        with tenant_context(client):
-            rollups_refresh_task.delay()
-    return len(clients)
+    """Beat, public schema: one rollups_batch message per batch of clients (controlplane.core.fanout)."""
+    return fan_out(rollups_batch_task)
+
+
+@shared_task(name="tenants.analytics.rollups_batch", acks_late=True)
+def rollups_batch_task(schemas: list[str]) -> dict[str, object]:
+    return for_each_schema(schemas, lambda: rollups_refresh_task.run(), what="tenants.analytics.rollups")
 
 
 @shared_task(base=ClientTask, name="tenants.analytics.rollups_refresh", acks_late=True,
@@ -38,11 +36,12 @@ def rollups_refresh_task(full: bool = False) -> int:
 
 @shared_task(name="tenants.analytics.insights_dispatch")
 def insights_dispatch() -> int:
-    clients = _clients()
-    for client in clients:
-        with tenant_context(client):
-            insights_refresh_task.delay()
-    return len(clients)
+    return fan_out(insights_batch_task)
+
+
+@shared_task(name="tenants.analytics.insights_batch", acks_late=True)
+def insights_batch_task(schemas: list[str]) -> dict[str, object]:
+    return for_each_schema(schemas, lambda: insights_refresh_task.run(), what="tenants.analytics.insights")
 
 
 @shared_task(base=ClientTask, name="tenants.analytics.insights_refresh", acks_late=True)

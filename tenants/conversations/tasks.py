@@ -18,15 +18,19 @@ from controlplane.core.tasks import ClientTask
 
 @shared_task(name="tenants.conversations.end_idle_all_clients")
 def conversations_end_idle_all_clients() -> int:
-    """Beat, public schema: queue the idle sweep of every client. Returns how many were queued."""
-    from controlplane.clients.models import Client
+    """Beat, public schema: queue the idle sweep of every client, in batches (controlplane.core.fanout).
+    Returns how many clients were covered."""
+    from controlplane.core.fanout import fan_out
 
-    schemas = Client.objects.exclude(schema_name=get_public_schema_name()).values_list("schema_name", flat=True)
-    count = 0
-    for schema_name in schemas:
-        conversations_end_idle_task.apply_async(headers={"_schema_name": schema_name})
-        count += 1
-    return count
+    return fan_out(conversations_end_idle_batch_task)
+
+
+@shared_task(name="tenants.conversations.end_idle_batch", acks_late=True)
+def conversations_end_idle_batch_task(schemas: list[str]) -> dict[str, object]:
+    from controlplane.core.fanout import for_each_schema
+
+    return for_each_schema([s for s in schemas if s != get_public_schema_name()],
+                           lambda: conversations_end_idle_task.run(), what="tenants.conversations.end_idle")
 
 
 @shared_task(base=ClientTask, name="tenants.conversations.end_idle", acks_late=True,

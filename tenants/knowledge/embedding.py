@@ -35,16 +35,18 @@ def knowledge_embedder() -> Embedder:
 def model_provider() -> ModelProvider:
     # Lazy: agents.providers imports pydantic-ai and the OpenAI SDK (see module docstring).
     from agents.providers import build_model_provider
+    from controlplane.core.model_observer import ObservedModelProvider
     from controlplane.errorlog.model_watch import ErrorLoggingModelProvider
 
-    # Failed model calls reach the agency's error log with the provider's status (AX-6).
-    return ErrorLoggingModelProvider(build_model_provider(
+    # Observed (latency, tokens, failures in metrics and logs) and failures in the agency's error log
+    # with the provider's status (AX-6): a refused key is never silent.
+    return ObservedModelProvider(ErrorLoggingModelProvider(build_model_provider(
         openai_api_key=settings.OPENAI_API_KEY,
         openai_base_url=settings.OPENAI_BASE_URL,
         chat_model=settings.OPENAI_CHAT_MODEL,
         embedding_backend=settings.EMBEDDING_BACKEND,
         timeout_s=settings.MODEL_TIMEOUT_SECONDS,
-    ))
+    )))
 
 
 def embed_texts(texts: list[str]) -> list[list[float]]:

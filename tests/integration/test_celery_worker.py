@@ -55,6 +55,14 @@ def write_marker_bot(marker: str) -> dict[str, object]:
     return {"schema": connection.schema_name, "bot_id": bot.pk, "pid": os.getpid()}
 
 
+@shared_task(name="tests.worker.log_context")
+def log_context() -> dict[str, object]:
+    """The structured-log context the worker bound for this task (request id, client, task)."""
+    import structlog
+
+    return dict(structlog.contextvars.get_contextvars())
+
+
 def _database_url() -> str:
     """The database this test run really uses (test_shoreline_<pid>), for the worker process."""
     db = connection.settings_dict
@@ -183,3 +191,33 @@ def test_healthz_is_200_with_a_live_worker(worker, committed_db, http):
     }
     # answered at the first pong, not after the full 1 s ping timeout
     assert elapsed < 0.9
+
+
+def test_the_request_id_and_client_travel_into_the_task(worker, committed_db):
+    import structlog
+
+    from controlplane.clients.models import Client
+
+    structlog.contextvars.bind_contextvars(request_id="req-into-task-1", client="alpha")
+    try:
+        with tenant_context(Client.objects.get(slug="alpha")):
+            context = log_context.apply_async(queue=QUEUE).get(timeout=30)
+    finally:
+        structlog.contextvars.clear_contextvars()
+    assert context["request_id"] == "req-into-task-1"
+    assert context["client"] == "alpha"
+    assert context["task"] == "tests.worker.log_context"
+
+
+def test_the_worker_writes_its_heartbeat_to_the_broker(worker, committed_db, client):
+    import redis
+    from django.conf import settings
+
+    from controlplane.core.metrics import WORKER_HEARTBEAT_PREFIX
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    stamp = broker.get(f"{WORKER_HEARTBEAT_PREFIX}{WORKER_NAME}")
+    assert stamp is not None
+    assert time.time() - float(stamp) < 30
+    text = client.get("/metrics").content.decode()
+    assert f'shoreline_worker_heartbeat_age_seconds{{worker="{WORKER_NAME}"}}' in text

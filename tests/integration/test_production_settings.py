@@ -24,13 +24,16 @@ PRODUCTION_ENV = {
     "SHORELINE_DOMAIN": "shoreline.example.com",
     "SHORELINE_SCHEME": "https",
     "SHORELINE_PORT": "",
+    "S3_BUCKET": "shoreline-media",
+    "S3_ENDPOINT_URL": "https://objects.example.com",
 }
 # Every variable config.env reads is removed first, so the developer's shell cannot leak in.
 _ENV_NAMES = {
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SHORELINE_DOMAIN", "SHORELINE_SCHEME", "SHORELINE_PORT",
     "DATABASE_URL", "REDIS_URL", "DB_CONN_MAX_AGE", "WIDGET_ALLOW_ANONYMOUS", "OPENAI_API_KEY",
     "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "TWILIO_AUTH_TOKEN", "SENDGRID_API_KEY",
-    "DJANGO_SETTINGS_MODULE", "PYTHONPATH",
+    "DJANGO_SETTINGS_MODULE", "PYTHONPATH", "S3_BUCKET", "S3_ENDPOINT_URL", "SHORELINE_REQUIRE_SETTINGS_MODULE",
+    "SENTRY_DSN", "SHORELINE_LOG_FORMAT", "SHORELINE_METRICS_TOKEN",
 }
 
 
@@ -62,7 +65,8 @@ def test_production_hardening_values() -> None:
         "'SESSION_COOKIE_HTTPONLY': s.SESSION_COOKIE_HTTPONLY, 'SESSION_COOKIE_SAMESITE': s.SESSION_COOKIE_SAMESITE, "
         "'CSRF_COOKIE_SECURE': s.CSRF_COOKIE_SECURE, 'SECURE_SSL_REDIRECT': s.SECURE_SSL_REDIRECT, "
         "'ALLOWED_HOSTS': s.ALLOWED_HOSTS, 'DB_HOST': s.DATABASES['default']['HOST'], "
-        "'BROKER': s.CELERY_BROKER_URL}))"
+        "'BROKER': s.CELERY_BROKER_URL, 'MEDIA': s.STORAGES['default']['BACKEND'], "
+        "'BUCKET': s.STORAGES['default']['OPTIONS']['bucket_name'], 'BEAT': s.CELERY_BEAT_SCHEDULER}))"
     )
     env = {**_env({}), "PYTHONPATH": os.pathsep.join(["platform", "."])}
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
@@ -78,6 +82,9 @@ def test_production_hardening_values() -> None:
         "ALLOWED_HOSTS": ["shoreline.example.com", ".shoreline.example.com"],
         "DB_HOST": "127.0.0.1",
         "BROKER": "redis://127.0.0.1:1/0",
+        "MEDIA": "storages.backends.s3.S3Storage",
+        "BUCKET": "shoreline-media",
+        "BEAT": "redbeat.RedBeatScheduler",
     }
 
 
@@ -92,11 +99,16 @@ def test_production_hardening_values() -> None:
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS is empty"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
         ({"SHORELINE_SCHEME": "http"}, "SHORELINE_SCHEME must be https (it is 'http')"),
+        ({"SHORELINE_SCHEME": None}, "SHORELINE_SCHEME must be https (it is 'http')"),
+        ({"SHORELINE_PORT": "8000"}, "SHORELINE_PORT must be empty (or 443), not 8000"),
+        ({"SHORELINE_PORT": None}, "SHORELINE_PORT must be empty (or 443), not 8000"),
         ({"SHORELINE_DOMAIN": "shoreline.localhost"},
          "SHORELINE_DOMAIN must be a public domain name (it is 'shoreline.localhost')"),
+        ({"SHORELINE_DOMAIN": "10.0.0.5"}, "SHORELINE_DOMAIN must be a public domain name (it is '10.0.0.5')"),
+        ({"S3_BUCKET": None}, "S3_BUCKET is not set (media on the local disk is for development only)"),
     ],
     ids=["debug", "default-secret", "short-secret", "no-database-url", "no-redis-url", "no-hosts", "empty-hosts",
-         "http-links", "local-domain"],
+         "http-links", "default-scheme", "dev-port", "default-port", "localhost-domain", "ip-domain", "no-s3"],
 )
 def test_unsafe_configuration_refuses_to_start(override: dict[str, str | None], problem: str) -> None:
     result = run_manage("check", **override)
@@ -119,3 +131,51 @@ def test_local_settings_honour_debug_from_the_environment(raw: str | None, expec
                             timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == str(expected)
+
+
+@pytest.mark.parametrize("entry", ["manage", "wsgi", "asgi", "celery"])
+def test_image_refuses_to_boot_without_an_explicit_settings_module(entry: str) -> None:
+    """The image sets SHORELINE_REQUIRE_SETTINGS_MODULE=1: no entry point may fall back to local DEBUG settings."""
+    env = _env({"DJANGO_SETTINGS_MODULE": None})
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["SHORELINE_REQUIRE_SETTINGS_MODULE"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(["platform", "."])
+    command = {
+        "manage": [sys.executable, "manage.py", "check"],
+        "wsgi": [sys.executable, "-c", "import config.wsgi"],
+        "asgi": [sys.executable, "-c", "import config.asgi"],
+        "celery": [sys.executable, "-m", "celery", "-A", "config", "inspect", "ping"],
+    }[entry]
+    result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+                            check=False)
+    assert result.returncode != 0
+    assert "DJANGO_SETTINGS_MODULE is not set. This image requires it explicitly" in result.stderr
+    assert "DEBUG" not in result.stdout
+
+
+def test_embed_snippet_links_are_https_without_a_port() -> None:
+    probe = (
+        "import django; django.setup(); from controlplane.clients.selectors import public_url; "
+        "print(public_url('/widget/loader.js'))"
+    )
+    env = {**_env({}), "PYTHONPATH": os.pathsep.join(["platform", "."])}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "https://shoreline.example.com/widget/loader.js"
+
+
+def test_sentry_is_on_only_when_a_dsn_is_set() -> None:
+    probe = ("import django; django.setup(); import sentry_sdk, json; c = sentry_sdk.get_client(); "
+             "print(json.dumps([c.is_active(), sorted(getattr(c, 'integrations', {}))]))")
+    base = {"PYTHONPATH": os.pathsep.join(["platform", "."])}
+    results = []
+    for dsn in (None, "https://public@o0.ingest.invalid/1"):
+        env = {**_env({"SENTRY_DSN": dsn}), **base}
+        result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, env=env, capture_output=True,
+                                text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr
+        results.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert results[0][0] is False
+    assert results[1][0] is True
+    assert {"django", "celery"} <= set(results[1][1])

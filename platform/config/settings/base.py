@@ -8,6 +8,7 @@ from celery.schedules import crontab
 from django.utils.csp import CSP
 
 from config.env import REPO_ROOT, load_env
+from config.logging import logging_config
 
 ENV = load_env()
 
@@ -63,7 +64,10 @@ TENANT_LIMIT_SET_CALLS = True
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 MIDDLEWARE = [
+    # /livez, /readyz, /metrics, /tls/ask: answered for any host, before tenant routing (issue 18).
+    "controlplane.core.probes.ProbeMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
+    "controlplane.core.observability.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "widget.cors.WidgetCorsMiddleware",
@@ -195,6 +199,28 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notifications-weekly-summary": {"task": "tenants.dashboard.weekly_summary_dispatch", "schedule": 900.0},
 }
 
+# Queues (issue 18): a visitor-facing task never waits behind a crawl or a nightly rollup.
+#   interactive    default: short tasks someone is waiting for (heartbeat, pings, anything unrouted)
+#   knowledge      crawling, document parsing, embedding, knowledge rebuilds
+#   analytics      rollups, insights, idle sweeps and summaries (periodic, per client, batched)
+#   notifications  email / SMS / webhooks to the outside world
+SHORELINE_CELERY_QUEUES = ("interactive", "knowledge", "analytics", "notifications")
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_ROUTES = {
+    "tenants.knowledge.*": {"queue": "knowledge"},
+    "tenants.analytics.*": {"queue": "analytics"},
+    "tenants.conversations.*": {"queue": "analytics"},
+    "*.notifications.*": {"queue": "notifications"},
+    "*.notify_*": {"queue": "notifications"},
+}
+# Beat keeps its schedule and its single-instance lock in Redis (RedBeat), not in a local file.
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_REDBEAT_REDIS_URL = REDIS_URL
+CELERY_REDBEAT_KEY_PREFIX = "shoreline:redbeat:"
+CELERY_REDBEAT_LOCK_TIMEOUT = 150
+# The worker writes its own heartbeat to the broker every few seconds (shoreline_worker_heartbeat_*).
+SHORELINE_WORKER_HEARTBEAT_SECONDS = 10.0
+
 # --- Auth ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -270,6 +296,31 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = ENV.data_dir / "media"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 
+
+def media_storage(env=ENV) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Media on S3-compatible object storage (django-storages) when S3_BUCKET is set, else the local disk
+    (development only: production refuses to start without S3_BUCKET)."""
+    if not env.s3_bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": env.s3_bucket,
+        "endpoint_url": env.s3_endpoint_url,
+        "region_name": env.s3_region,
+        "access_key": env.s3_access_key_id,
+        "secret_key": env.s3_secret_access_key,
+        "custom_domain": env.s3_custom_domain,
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": not env.s3_custom_domain,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {k: v for k, v in options.items() if v is not None}}
+
+
+STORAGES = {
+    "default": media_storage(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 # --- Shoreline ------------------------------------------------------------------------------
 SHORELINE_PUBLIC_SCHEME = ENV.public_scheme
 SHORELINE_PUBLIC_PORT = ENV.public_port
@@ -280,6 +331,12 @@ OPENAI_CHAT_MODEL = ENV.openai_chat_model
 OPENAI_EMBEDDING_MODEL = ENV.openai_embedding_model
 EMBEDDING_BACKEND = ENV.embedding_backend
 MODEL_TIMEOUT_SECONDS = ENV.model_timeout_seconds
+
+# --- Operations (issue 18): probes, metrics, fan-out --------------------------------------------
+SHORELINE_READINESS_TIMEOUT = ENV.readiness_timeout_seconds
+SHORELINE_METRICS_TOKEN = ENV.metrics_token
+PROMETHEUS_MULTIPROC_DIR = ENV.prometheus_multiproc_dir
+SHORELINE_FANOUT_BATCH_SIZE = ENV.fanout_batch_size
 
 # --- Widget API (SEC-1, SEC-2, SEC-6) ------------------------------------------------------
 WIDGET_MAX_BODY_BYTES = 16 * 1024
@@ -315,19 +372,8 @@ NOTIFICATIONS_QUEUE = ENV.notifications_queue
 NOTIFICATIONS_WEBHOOK_ALLOWED_PRIVATE_HOSTS: list[str] = ENV.webhook_allowed_private_hosts
 NOTIFICATIONS_DEMO_RECEIVER_URL = ENV.demo_webhook_receiver_url
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "cmdstanpy": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-        "twilio.http_client": {"level": "WARNING"},  # logs every request header at INFO
-    },
-}
+# Structured logs (issue 18): see config/logging.py and docs in ops/README.md.
+LOGGING = logging_config(ENV.log_format, ENV.log_level)
 
 # --- Outbound fetches (SSRF guard, controlplane.core.outbound) ---------------------------------
 # Exact "host:port" pairs that may be fetched although they are loopback/private: for the test

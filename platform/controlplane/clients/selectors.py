@@ -36,3 +36,16 @@ def client_public_url(client: Client, path: str = "/") -> str:
 
 def public_url(path: str = "/") -> str:
     return public_origin() + path
+
+
+def domain_is_served(domain: str) -> bool:
+    """True for the platform's own domain and every host in the Domain table (client subdomains and
+    custom domains). Caddy asks this before it requests a certificate on demand (ops/compose)."""
+    from django.conf import settings
+
+    from controlplane.clients.models import Domain
+
+    domain = domain.lower().rstrip(".")
+    if domain == settings.SHORELINE_DOMAIN.lower():
+        return True
+    return Domain.objects.filter(domain__iexact=domain).exists()

@@ -24,11 +24,36 @@ def database_status() -> ComponentStatus:
     return ComponentStatus(True, "ok")
 
 
-def broker_status() -> ComponentStatus:
+def database_status_fresh(timeout: float) -> ComponentStatus:
+    """Readiness: a new connection (never the request's), bounded by `timeout` for connect and query.
+
+    libpq rounds connect_timeout up to 2 s; the query itself is held to `timeout` by statement_timeout.
+    """
+    import math
+
+    import psycopg
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.pop("prepare_threshold", None)
+    params.pop("server_side_binding", None)
+    params["connect_timeout"] = max(2, math.ceil(timeout))
+    params["options"] = f"-c statement_timeout={int(timeout * 1000)}"
+    try:
+        with psycopg.connect(**params, autocommit=True) as conn:
+            conn.execute("SELECT 1").fetchone()
+    except Exception as error:  # noqa: BLE001 — any failure means "not ready"
+        return ComponentStatus(False, type(error).__name__)
+    return ComponentStatus(True, "ok")
+
+
+def broker_status(timeout: float = 0.5) -> ComponentStatus:
     import redis
 
     try:
-        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=0.5, socket_timeout=0.5)
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=timeout,
+                                      socket_timeout=timeout)
         client.ping()
     except Exception as error:  # noqa: BLE001
         return ComponentStatus(False, type(error).__name__)

@@ -116,12 +116,15 @@ def test_the_task_refuses_the_public_schema() -> None:
         rollups_refresh_task.apply(throw=True).get()
 
 
-def test_dispatch_queues_one_task_per_client(client_alpha, monkeypatch) -> None:
+def test_dispatch_queues_batches_covering_every_client(client_alpha, monkeypatch) -> None:
     from tenants.analytics import tasks
 
-    seen = []
-    monkeypatch.setattr(tasks.rollups_refresh_task, "delay", lambda: seen.append(connection.schema_name))
-    assert tasks.rollups_dispatch() == len(seen) >= 2
+    batches: list[list[str]] = []
+    monkeypatch.setattr(tasks.rollups_batch_task, "apply_async", lambda *a, **kw: batches.append(kw["args"][0]))
+    count = tasks.rollups_dispatch()
+    seen = [schema for batch in batches for schema in batch]
+    assert len(batches) == 1  # every client fits in one message
+    assert count == len(seen) >= 2
     assert client_alpha.schema_name in seen
     assert "public" not in seen
 

@@ -163,7 +163,7 @@ def test_summary_of_a_deleted_conversation_is_a_no_op(client_alpha: Any) -> None
         assert conversation_summarize_task.apply(args=[str(uuid.uuid4())]).get() is None
 
 
-def test_beat_task_queues_one_sweep_per_client_from_public(
+def test_beat_task_queues_the_sweep_of_every_client_in_batches_from_public(
     client_alpha: Any, client_bravo: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from django.conf import settings
@@ -171,12 +171,13 @@ def test_beat_task_queues_one_sweep_per_client_from_public(
     from config.celery import app
     from tenants.conversations import tasks
 
-    queued: list[dict[str, Any]] = []
-    monkeypatch.setattr(tasks.conversations_end_idle_task, "apply_async",
-                        lambda *args, **kwargs: queued.append(kwargs["headers"]))
+    queued: list[list[str]] = []
+    monkeypatch.setattr(tasks.conversations_end_idle_batch_task, "apply_async",
+                        lambda *args, **kwargs: queued.append(kwargs["args"][0]))
     with schema_context("public"):
         count = tasks.conversations_end_idle_all_clients.apply().get()
-    schemas = [headers["_schema_name"] for headers in queued]
+    assert len(queued) == 1  # every client fits in one batch message
+    schemas = queued[0]
     assert count == len(schemas)
     assert {"c_alpha", "c_bravo"} <= set(schemas)
     assert "public" not in schemas

@@ -1,0 +1,20 @@
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from controlplane.clients.backup import BackupError, client_restore
+
+
+class Command(BaseCommand):
+    help = "Restore one client from a client_backup folder (its slug must not exist here)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="The backup folder (it holds manifest.json)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            client = client_restore(path=Path(options["path"]))
+        except BackupError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"Restored {client.slug} into schema {client.schema_name}.")
