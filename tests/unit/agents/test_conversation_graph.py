@@ -189,7 +189,9 @@ def test_dragon_mode_pushes_booking_for_hot_leads(context: BotRunContext, ports:
     dragon = BotRunContext(**{**_fields(context), "dragon_mode_enabled": True})
     result = reply("I want to book a skin fade today, how much is it?", dragon, ports, offline_model)
     assert result.detection.classification.lead_score == "hot"
-    assert result.reply.endswith(f"Book your spot here: {dragon.booking_url}")
+    # PRM-5 changes the order: the next step leads, the answer follows.
+    assert result.reply.startswith("Ready to lock it in? Book your spot here: " + str(dragon.booking_url))
+    assert "$35" in result.reply
     plain = reply("I want to book a skin fade today, how much is it?", context, ports, offline_model)
     assert dragon.booking_url not in plain.reply  # type: ignore[operator]
 
