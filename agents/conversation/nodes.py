@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from typing import Final
 
 from langgraph.runtime import Runtime
 
 from agents.conversation import names, prompts
 from agents.conversation.actions import ActionResult, booking_question, run_action
+from agents.conversation.context import BotRunContext
 from agents.conversation.facts import answer_from_facts, detect_topics, is_day_follow_up
 from agents.conversation.ports import AnswerRequest, ModelCallFailed
 from agents.conversation.results import ContactDetail, CrisisAlert, LeadEffect, ReviewItem
 from agents.conversation.state import ConversationState, RunDeps
 from agents.detection.classify import detect_message
+from agents.detection.crisis import CrisisAssessment
+from agents.detection.lead_scoring import score_lead
 
 # BEY-4: MiniLM cosine between the visitor's question and an approved FAQ question at or above which
 # the approved answer is sent verbatim. Paraphrases of one question score ~0.85-0.95; different
@@ -55,6 +59,14 @@ def detect(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationS
         crisis_keywords=deps.context.crisis.keywords,
         crisis_sensitivity=deps.context.crisis.sensitivity,
     )
+    if detection.crisis.level != "crisis" and _asks_for_crisis_action(message, deps.context):
+        # The pack's own crisis quick reply or trigger ("I need help right now") is a crisis turn.
+        detection = replace(
+            detection,
+            crisis=CrisisAssessment("crisis", 1.0, (*detection.crisis.reasons, "chose the crisis help option")),
+            classification=replace(detection.classification, crisis_level="crisis", lead_score="cold",
+                                   buying_intent=0.0, sentiment="negative"),
+        )
     review: tuple[ReviewItem, ...] = ()
     alert = None
     if detection.crisis.level != "none":
@@ -75,6 +87,13 @@ def detect(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationS
         "is_crisis": detection.crisis.level == "crisis",
         "alert": alert,
     }
+
+
+def _asks_for_crisis_action(message: str, context: BotRunContext) -> bool:
+    lowered = message.lower().strip(" ?!.")
+    if any(q.action == "crisis_script" and lowered == q.label.lower().strip(" ?!.") for q in context.quick_replies):
+        return True
+    return any(t.action == "crisis_script" and any(_phrase_in(p, lowered) for p in t.phrases) for t in context.triggers)
 
 
 def route_after_detect(state: ConversationState) -> str:
@@ -143,9 +162,15 @@ def direct_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> Conver
             result = run_action(reply.action, context)
             if result is not None:
                 return _action_update(result)
-    if any(c.label in ("phone", "email") for c in classification.contacts):
-        return {}  # acknowledged in fallback_check once the lead is recorded
     fact = answer_from_facts(context.facts, message, previous_topics=_previous_topics(state))
+    if any(c.label in ("phone", "email") for c in classification.contacts):
+        # Contact details are always acknowledged (and a question asked alongside still answered).
+        received = LeadEffect(tuple(ContactDetail(c.label, c.normalised, c.text) for c in classification.contacts),
+                              classification.lead_type, classification.lead_score, ())
+        ack = prompts.contact_received_text(context, received)
+        if fact is not None and fact.topic not in ("phone", "email"):
+            ack = f"{fact.text} {ack}"
+        return {"answer_text": ack, "answered_by": "canned", "grounded": True}
     if fact is not None:
         text = fact.text
         if BOOKING_INTENT.search(message) and fact.topic == "hours":
@@ -240,6 +265,43 @@ def _already_asked(state: ConversationState, runtime: Runtime[RunDeps]) -> bool:
     return any(turn.role == "bot" and ask in turn.text for turn in state.get("history", ()))
 
 
+_SPECIFIC_TYPES: Final = ("appointment", "service_request", "pricing", "complaint", "hours_location")
+
+
+def _conversation_lead(state: ConversationState, runtime: Runtime[RunDeps]) -> LeadEffect:
+    """ADM-5..8: the lead reflects the whole conversation: its highest intent so far, with reasons.
+    "Book me tomorrow at 5" then "555-0199" is an appointment lead, scored on the booking turn."""
+    deps = runtime.context
+    detection = state["detection"]
+    current = detection.classification
+    best_text, best_type, best_intent = state["message"], current.lead_type, current.buying_intent
+    reasons: list[str] = []
+    for turn in state.get("history", ())[-10:]:
+        if turn.role != "visitor":
+            continue
+        earlier = detect_message(turn.text, embedder=deps.model.embedder, intents=deps.context.intents,
+                                 crisis_keywords=deps.context.crisis.keywords,
+                                 crisis_sensitivity=deps.context.crisis.sensitivity)
+        c = earlier.classification
+        if c.crisis_level != "none":
+            continue
+        if c.buying_intent > best_intent or (best_type not in _SPECIFIC_TYPES and c.lead_type in _SPECIFIC_TYPES):
+            best_text, best_type, best_intent = turn.text, c.lead_type, max(best_intent, c.buying_intent)
+            reasons = [f"earlier: “{turn.text[:80]}”"]
+    labels = tuple(c.label for c in current.contacts)
+    if best_text == state["message"]:
+        scoring = detection.lead_scoring
+    else:
+        scoring = score_lead(text=best_text, lead_type=best_type, buying_intent=best_intent, contact_labels=labels,
+                             crisis_level="none")
+    return LeadEffect(
+        contacts=tuple(ContactDetail(c.label, c.normalised, c.text) for c in current.contacts),
+        lead_type=best_type,
+        score=scoring.score,
+        score_reasons=(*scoring.reasons, *reasons),
+    )
+
+
 def lead_capture(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
     context = runtime.context.context
     detection = state["detection"]
@@ -248,12 +310,7 @@ def lead_capture(state: ConversationState, runtime: Runtime[RunDeps]) -> Convers
     if classification.crisis_level != "none":
         return update  # never sell to someone at risk
     if classification.contacts:
-        update["lead"] = LeadEffect(
-            contacts=tuple(ContactDetail(c.label, c.normalised, c.text) for c in classification.contacts),
-            lead_type=classification.lead_type,
-            score=classification.lead_score,
-            score_reasons=detection.lead_scoring.reasons,
-        )
+        update["lead"] = _conversation_lead(state, runtime)
     contact_known = context.contact_known or any(c.label in ("phone", "email") for c in classification.contacts)
     if state.get("asked_for_contact"):
         update["asked_for_contact"] = True  # the action's own reply already asks
