@@ -51,12 +51,16 @@ def test_bot_chat_answers_business_facts_and_keeps_crisis_out_of_sales(client_al
     ], tmp_path)
     assert set(results[0]) == {"reply", "answered_by", "fallback", "crisis_level", "lead_type", "lead_score", "contacts",
                                "lead_created", "handoff"}
-    assert "11am" in results[0]["reply"] and results[0]["fallback"] is False
+    assert "11am" in results[0]["reply"]
+    assert results[0]["fallback"] is False
     assert "closed" in results[1]["reply"]  # the follow-up is resolved against the conversation
     assert "(555) 010-0001" in results[2]["reply"]
     for crisis in results[3:5]:
-        assert crisis["crisis_level"] == "crisis" and "988" in crisis["reply"]
-        assert crisis["lead_created"] is False and crisis["lead_score"] == "cold" and crisis["handoff"] is True
+        assert crisis["crisis_level"] == "crisis"
+        assert "988" in crisis["reply"]
+        assert crisis["lead_created"] is False
+        assert crisis["lead_score"] == "cold"
+        assert crisis["handoff"] is True
     assert results[6]["lead_created"] is True
     assert (results[6]["lead_type"], results[6]["lead_score"]) == ("appointment", "hot")
     assert {"label": "name", "text": "Dana"} in results[6]["contacts"]
@@ -66,7 +70,8 @@ def test_bot_chat_answers_business_facts_and_keeps_crisis_out_of_sales(client_al
         from tenants.analytics.models import Event
 
         alerts = list(Event.objects.filter(kind="crisis").values_list("data", flat=True))
-    assert len(alerts) == 2 and all(a["alert"] and a["level"] == "crisis" for a in alerts)
+    assert len(alerts) == 2
+    assert all(a["alert"] and a["level"] == "crisis" for a in alerts)
 
 
 @pytest.mark.django_db
@@ -97,7 +102,9 @@ def test_every_pack_quick_reply_gets_a_useful_answer_from_its_own_bot(client_alp
 def test_primary_bot_prices_come_from_services(client_bravo: Any, tmp_path: Path) -> None:
     results = _chat(client_bravo, [{"conversation": "p", "text": "how much is the unlimited membership?"},
                                    {"conversation": "p", "text": "Memberships"}], tmp_path)
-    assert "$59.99" in results[0]["reply"] and results[0]["answered_by"] == "facts"
-    assert "Basic" in results[1]["reply"] and results[1]["answered_by"] == "action"
+    assert "$59.99" in results[0]["reply"]
+    assert results[0]["answered_by"] == "facts"
+    assert "Basic" in results[1]["reply"]
+    assert results[1]["answered_by"] == "action"
     with schema_context(client_bravo.schema_name):
         assert bot_primary() is not None
