@@ -65,7 +65,8 @@ def test_publish_loads_facts_faqs_and_articles_and_the_bot_answers_them(client_a
     assert "approved and published" in out.getvalue()
     with schema_context(client_alpha.schema_name):
         config = bot_published_config(bot_primary())  # type: ignore[arg-type]
-        assert config.business.phone == "(555) 422-9031" and config.industry_mode == "barbershop"
+        assert config.business.phone == "(555) 422-9031"
+        assert config.industry_mode == "barbershop"
         assert {(h.weekday, h.opens, h.closes) for h in config.business.hours} >= {(5, "09:00", "17:00")}
         assert [s.name for s in config.business.services] == ["Skin Fade", "Beard Trim"]
         assert Faq.objects.get(question="Do you validate parking?").approved
@@ -78,9 +79,12 @@ def test_publish_loads_facts_faqs_and_articles_and_the_bot_answers_them(client_a
     call_command("bot_chat", "--client", "alpha", "--input", str(source), "--output", str(target), stdout=io.StringIO())
     replies = [json.loads(line) for line in target.read_text().splitlines()]
     assert "9am–5pm" in replies[0]["reply"]
-    assert "$35" in replies[1]["reply"] and "45 minutes" in replies[1]["reply"]
-    assert replies[2]["reply"].startswith("We don't validate") and replies[2]["answered_by"] == "approved_faq"
-    assert "never expire" in replies[3]["reply"] and not replies[3]["fallback"]
+    assert "$35" in replies[1]["reply"]
+    assert "45 minutes" in replies[1]["reply"]
+    assert replies[2]["reply"].startswith("We don't validate")
+    assert replies[2]["answered_by"] == "approved_faq"
+    assert "never expire" in replies[3]["reply"]
+    assert not replies[3]["fallback"]
 
 
 @pytest.mark.django_db
@@ -89,7 +93,8 @@ def test_without_publish_it_is_a_draft(client_alpha: Any, tmp_path: Path) -> Non
     call_command("knowledge_import", "--client", "alpha", str(_write(tmp_path, GOOD)), stdout=io.StringIO())
     with schema_context(client_alpha.schema_name):
         newest = BotConfigVersion.objects.order_by("-number").first()
-        assert newest is not None and newest.status == "draft"
+        assert newest is not None
+        assert newest.status == "draft"
         assert not Faq.objects.get(question="Do you validate parking?").approved
         assert bot_published_config(bot_primary()).business.phone != "(555) 422-9031"  # type: ignore[arg-type]
     assert _state(client_alpha)[0] == before[0] + 1
@@ -114,7 +119,8 @@ def test_bad_files_are_refused_naming_the_line_and_nothing_is_imported(
     with pytest.raises(CommandError) as refused:
         call_command("knowledge_import", "--client", "alpha", str(_write(tmp_path, broken)), "--publish",
                      stdout=io.StringIO())
-    assert f"line {line}:" in str(refused.value) and says in str(refused.value)
+    assert f"line {line}:" in str(refused.value)
+    assert says in str(refused.value)
     assert _state(client_alpha) == before
 
 
@@ -133,7 +139,8 @@ def test_publishing_without_hours_or_contact_is_refused_with_what_is_missing(cli
     with pytest.raises(CommandError) as refused:
         call_command("knowledge_import", "--client", "alpha", str(_write(tmp_path, text)), "--publish",
                      stdout=io.StringIO())
-    assert "opening hours" in str(refused.value) and "phone number or email" in str(refused.value)
+    assert "opening hours" in str(refused.value)
+    assert "phone number or email" in str(refused.value)
     assert _state(client_alpha) == before
     # The portal's approval refuses the same way.
     from django.core.exceptions import ValidationError
