@@ -28,11 +28,13 @@ TOPIC_PATTERNS: Final[dict[str, re.Pattern[str]]] = {
     "hours": re.compile(
         r"\b(?:hours?|open|opens|opening|close|closes|closing|closed|what\s+time|when\s+(?:are|do)\s+you\s+(?:open|close)|"
         r"until\s+when|how\s+late|how\s+early)\b", re.I),
-    "phone": re.compile(r"\b(?:phone|call\s+(?:you|the\s+\w+)|number|text\s+you|telephone|ring\s+you)\b", re.I),
+    "phone": re.compile(r"\b(?:phone|call\s+(?:you|the\s+\w+)|(?:your|the|ur|a|contact)\s+number|number\s+(?:for|to\s+call)|text\s+you|telephone|ring\s+you|"
+                       r"how\s+(?:do|can)\s+i\s+(?:reach|contact|get\s+(?:in\s+touch\s+with|a\s+hold\s+of))|contact\s+(?:info|details))\b", re.I),
     "email": re.compile(r"\b(?:e-?mail|email\s+address)\b", re.I),
     "address": re.compile(
         r"\b(?:address|located|location|where\s+(?:are|r)\s+(?:you|u|ya)|where\s+is\s+(?:the|your)\s+(?:shop|store|gym|"
-        r"restaurant|house|office|garage|place)|directions|find\s+you|how\s+do\s+i\s+get\s+there|what\s+street)\b", re.I),
+        r"restaurant|house|office|garage|place)|where'?s\s+(?:the|your)\s+(?:shop|store|gym|restaurant|house|office|garage|place)|"
+        r"directions|find\s+you|how\s+do\s+i\s+get\s+there|what\s+street)\b", re.I),
     "booking": re.compile(r"\b(?:book|booking|reserve|reservation|appointment|appt|schedule\s+(?:a|an|my)|sign\s+up)\b", re.I),
     "prices": re.compile(r"\b(?:how\s+much|price|prices|pricing|cost|costs|charge|rates?|fees?|\$)\b", re.I),
     "services": re.compile(r"\b(?:services|what\s+do\s+you\s+(?:offer|do|have)|menu|price\s+list|options)\b", re.I),
@@ -187,15 +189,16 @@ def _words(text: str) -> set[str]:
 
 def best_service(facts: BusinessFacts, message: str) -> ServiceFact | None:
     asked = _words(message)
-    best: tuple[float, ServiceFact] | None = None
+    best: tuple[int, float, ServiceFact] | None = None
     for service in facts.services:
-        name_words = _words(service.name)
+        name_words = _words(re.sub(r"\(.*?\)", " ", service.name))
         if not name_words:
             continue
-        overlap = len(asked & name_words) / len(name_words)
-        if overlap > 0 and (best is None or overlap > best[0]):
-            best = (overlap, service)
-    return best[1] if best and best[0] >= 0.5 else None
+        shared = len(asked & name_words)
+        overlap = shared / len(name_words)
+        if shared and overlap >= 0.5 and (best is None or (shared, overlap) > best[:2]):
+            best = (shared, overlap, service)
+    return best[2] if best else None
 
 
 def service_line(service: ServiceFact) -> str:
@@ -242,10 +245,10 @@ def answer_from_facts(
     if not topics and is_day_follow_up(message) and "hours" in previous_topics:
         topics = ["hours"]
     note = _note_for(facts, message)
-    if note is not None and not ({"prices", "hours"} & set(topics)):
+    service = best_service(facts, message) if ({"prices", "services"} & set(topics)) else None
+    if note is not None and (service is None or service.price is None):
         return FactAnswer(note.topic, note.text)
     if "prices" in topics or ("services" in topics and facts.services):
-        service = best_service(facts, message)
         if service is not None and service.price is not None:
             sentence = f"{service.name} is {_money(service.price)}" if not service.price_note else service_line(service)
             extra = f", and takes about {service.duration_minutes} minutes" if service.duration_minutes else ""
