@@ -2,9 +2,10 @@
 
 detect ─┬─ crisis ───────────────────────────────────────────────► crisis_reply ──┐
         ├─ at_risk ──────────────────────────────────────────────► at_risk_reply ─┤
-        └─ direct_answer ─┬─ small talk / facts / pack action ──► lead_capture    │
+        └─ direct_answer ─┬─ small talk / quick reply / facts ─► lead_capture     │
                           └─ approved_answer ─┬─ matched (BEY-4) ► lead_capture   │
-                                              └─ retrieve ─► answer ► lead_capture
+                                              └─ pack_action ─┬─ trigger / complaint / booking ► lead_capture
+                                                              └─ retrieve ─► answer ► lead_capture
 lead_capture ─► fallback_check ─► compose_reply ◄──────────────────────────────────┘ ─► END
 """
 
@@ -36,6 +37,7 @@ def build_conversation_graph() -> CompiledStateGraph[ConversationState, RunDeps,
     graph.add_node(names.AT_RISK_REPLY, nodes.at_risk_reply)
     graph.add_node(names.DIRECT_ANSWER, nodes.direct_answer)
     graph.add_node(names.APPROVED_ANSWER, nodes.approved_answer)
+    graph.add_node(names.PACK_ACTION, nodes.pack_action)
     graph.add_node(names.RETRIEVE, nodes.retrieve)
     graph.add_node(names.ANSWER, nodes.answer)
     graph.add_node(names.LEAD_CAPTURE, nodes.lead_capture)
@@ -49,7 +51,8 @@ def build_conversation_graph() -> CompiledStateGraph[ConversationState, RunDeps,
     graph.add_edge(names.CRISIS_REPLY, names.COMPOSE_REPLY)
     graph.add_edge(names.AT_RISK_REPLY, names.COMPOSE_REPLY)
     graph.add_conditional_edges(names.DIRECT_ANSWER, nodes.route_after_direct, [names.LEAD_CAPTURE, names.APPROVED_ANSWER])
-    graph.add_conditional_edges(names.APPROVED_ANSWER, nodes.route_after_approved, [names.LEAD_CAPTURE, names.RETRIEVE])
+    graph.add_conditional_edges(names.APPROVED_ANSWER, nodes.route_after_approved, [names.LEAD_CAPTURE, names.PACK_ACTION])
+    graph.add_conditional_edges(names.PACK_ACTION, nodes.route_after_pack_action, [names.LEAD_CAPTURE, names.RETRIEVE])
     graph.add_edge(names.RETRIEVE, names.ANSWER)
     graph.add_edge(names.ANSWER, names.LEAD_CAPTURE)
     graph.add_edge(names.LEAD_CAPTURE, names.FALLBACK_CHECK)

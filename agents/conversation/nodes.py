@@ -42,7 +42,7 @@ SMALL_TALK: Final = re.compile(
 )
 BOOKING_INTENT: Final = re.compile(
     r"\b(?:book|booking|reserve|reservation|appointment|appt|schedule\s+(?:a|an|me|my)|sign\s+me\s+up|come\s+in|"
-    r"get\s+(?:me\s+)?in|fit\s+me\s+in|squeeze\s+me\s+in|openings?|availability|available\s+(?:on|at|tomorrow|today))\b",
+    r"get\s+(?:me\s+)?in|fit\s+me\s+in|squeeze\s+me\s+in|any\s+openings?|availability|available\s+(?:on|at|tomorrow|today))\b",
     re.I,
 )
 
@@ -149,8 +149,8 @@ def _phrase_in(phrase: str, lowered: str) -> bool:
 
 
 def direct_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
-    """Answers that need no retrieval: small talk, contact details, quick replies and triggers from the
-    pack (run through the action registry), business facts, complaints and booking intent."""
+    """Answers that need no retrieval: small talk, the pack's quick replies (run through the action
+    registry), contact details and the business facts."""
     context = runtime.context.context
     message = state["message"].strip()
     lowered = message.lower()
@@ -177,6 +177,20 @@ def direct_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> Conver
             text += " " + booking_question(context)
         return {"answer_text": text, "answered_by": "facts", "grounded": True, "topic": fact.topic,
                 "citations": (f"facts:{fact.topic}",)}
+    return {}
+
+
+def route_after_direct(state: ConversationState) -> str:
+    return names.LEAD_CAPTURE if state.get("answered_by") else names.APPROVED_ANSWER
+
+
+def pack_action(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
+    """No approved answer: the pack's triggers (through the action registry), complaints and booking
+    intent get their own replies before retrieval is tried."""
+    context = runtime.context.context
+    message = state["message"].strip()
+    lowered = message.lower()
+    classification = state["detection"].classification
     for trigger in context.triggers:
         if trigger.action == "crisis_script":
             continue
@@ -196,8 +210,8 @@ def direct_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> Conver
     return {}
 
 
-def route_after_direct(state: ConversationState) -> str:
-    return names.LEAD_CAPTURE if state.get("answered_by") else names.APPROVED_ANSWER
+def route_after_pack_action(state: ConversationState) -> str:
+    return names.LEAD_CAPTURE if state.get("answered_by") else names.RETRIEVE
 
 
 def approved_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
@@ -218,7 +232,7 @@ def approved_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> Conv
 
 
 def route_after_approved(state: ConversationState) -> str:
-    return names.LEAD_CAPTURE if state.get("answered_by") == "approved_faq" else names.RETRIEVE
+    return names.LEAD_CAPTURE if state.get("answered_by") == "approved_faq" else names.PACK_ACTION
 
 
 def retrieve(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
