@@ -50,7 +50,8 @@ def reply(message: str, context: BotRunContext, ports: Ports, model: object, his
 
 def test_offline_answer_is_extractive_and_cites_the_chunk(context: BotRunContext, ports: Ports, offline_model: OfflineModelProvider) -> None:
     result = reply("How much is a skin fade?", context, ports, offline_model)
-    assert result.reply == "A skin fade is $35."
+    # The whole passage of the one best source, never sentences spliced from several.
+    assert result.reply == "A classic haircut costs $30. A skin fade is $35. Beard trims are $15, or $40 together with a haircut."
     assert (result.answered_by, result.is_fallback, result.is_crisis) == ("extractive", False, False)
     assert result.citations == ("prices",)
     assert result.review_items == ()
