@@ -58,12 +58,8 @@ class OfflineModelProvider:
         extracted = extract_answer(question, request.hits, self._embedder)
         if extracted is None:
             return ModelAnswer("", grounded=False, confidence=0.0, cited_chunk_ids=(), answered_by="extractive")
-        text = extracted.text
-        if request.dragon_mode:
-            # PRM-5 offline: lead with the single best sentence; the call to action follows.
-            text = text.split(". ")[0].rstrip(".") + "."
         return ModelAnswer(
-            text=text,
+            text=extracted.text,
             grounded=True,
             confidence=round(extracted.best_similarity, 3),
             cited_chunk_ids=extracted.chunk_ids,

@@ -60,9 +60,9 @@ SEED_DETAILS = {
     "alpha": {"business_phone": "(555) 010-0001", "booking_url": "https://alpha.example/book",
               "menu_url": "https://alpha.example/menu", "ordering_url": "https://alpha.example/order",
               "doordash_url": "https://alpha.example/dd", "ubereats_url": "https://alpha.example/ue",
-              "grubhub_url": "https://alpha.example/gh"},
+              "grubhub_url": "https://alpha.example/gh", "business_hours": "tue-sun 11:00-22:00; mon closed"},
     "bravo": {"business_phone": "(555) 010-0002", "business_email": "hi@bravo.example",
-              "booking_url": "https://bravo.example/classes"},
+              "booking_url": "https://bravo.example/classes", "business_hours": "mon-fri 05:00-22:00; sat-sun 07:00-20:00"},
 }
 CLIENT_PASSWORD = "correct horse battery staple"
 ADMIN_EMAIL = "admin@agency.test"

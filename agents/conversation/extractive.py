@@ -1,7 +1,7 @@
-"""Offline answers: the best sentences from retrieved knowledge, never invented text.
+"""Offline answers: the whole best passage of retrieved knowledge, never invented or spliced text.
 
-Sentences from the top hits are ranked by cosine similarity to the question; up to three of the
-best are returned in their original reading order, so the answer reads like the source.
+Sentences from the top hits are ranked by cosine similarity to the question; the answer is the
+paragraph of the one source that holds the best sentence, so it reads (and is true) as written.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ import numpy as np
 from agents.conversation.ports import KnowledgeHit
 from agents.embeddings.base import Embedder, FloatMatrix
 
-MAX_SENTENCES: Final = 3
 MAX_HITS_READ: Final = 3
 # MiniLM cosine below which a sentence is considered unrelated to the question.
 MIN_SENTENCE_SIMILARITY: Final = 0.30
-# Sentences close to the best one are kept; far weaker ones would read as filler.
-KEEP_WITHIN_BEST: Final = 0.15
 MAX_SENTENCE_CHARS: Final = 320
+# A passage longer than this (a page-long paragraph) is answered with its best sentence alone.
+MAX_PASSAGE_CHARS: Final = 700
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
 
@@ -61,13 +60,18 @@ def extract_answer(question_embedding: FloatMatrix, hits: tuple[KnowledgeHit, ..
     best = float(similarities[order[0]])
     if best < MIN_SENTENCE_SIMILARITY:
         return None
-    chosen = [int(i) for i in order[:MAX_SENTENCES] if ranked[int(i)] >= max(MIN_SENTENCE_SIMILARITY, ranked[order[0]] - KEEP_WITHIN_BEST)]
-    chosen.sort(key=lambda i: (candidates[i][0], candidates[i][1]))
-    seen: set[str] = set()
-    sentences = []
-    for i in chosen:
-        if candidates[i][3] not in seen:
-            seen.add(candidates[i][3])
-            sentences.append(candidates[i][3])
-    chunk_ids = tuple(dict.fromkeys(candidates[i][2] for i in chosen))
-    return ExtractedAnswer(" ".join(sentences), best, chunk_ids)
+    # The answer is the whole passage (paragraph) of ONE source that holds the best sentence: never
+    # sentences spliced from different sources, which can combine into a wrong fact.
+    rank, _position, chunk_id, sentence = candidates[int(order[0])]
+    return ExtractedAnswer(_passage_of(hits[rank], sentence), best, (chunk_id,))
+
+
+def _passage_of(hit: KnowledgeHit, sentence: str) -> str:
+    lines = [" ".join(line.split()) for line in hit.text.split("\n")]
+    if lines and lines[0].strip() == hit.source_title.strip() and len(lines) > 1:
+        lines = lines[1:]  # chunks start with their source's title
+    paragraphs = [line for line in lines if line.strip()]
+    for paragraph in paragraphs:
+        if sentence in paragraph and len(paragraph) <= MAX_PASSAGE_CHARS:
+            return paragraph.strip(" -•*")
+    return sentence

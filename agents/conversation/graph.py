@@ -1,8 +1,12 @@
-"""The conversation graph: the only file that wires edges.
+"""The conversation graph: the only file that wires edges. Routers return node names.
 
-detect ─┬─ crisis ──────────────────────────────────────────────► crisis_reply ─► END
-        └─ approved_answer ─┬─ matched (BEY-4) / small talk ─────► lead_capture ─► fallback_check ─► END
-                            └─ retrieve ─► answer ──────────────► lead_capture
+detect ─┬─ crisis ───────────────────────────────────────────────► crisis_reply ──┐
+        ├─ at_risk ──────────────────────────────────────────────► at_risk_reply ─┤
+        └─ direct_answer ─┬─ small talk / quick reply / facts ─► lead_capture     │
+                          └─ approved_answer ─┬─ matched (BEY-4) ► lead_capture   │
+                                              └─ pack_action ─┬─ trigger / complaint / booking ► lead_capture
+                                                              └─ retrieve ─► answer ► lead_capture
+lead_capture ─► fallback_check ─► compose_reply ◄──────────────────────────────────┘ ─► END
 """
 
 from __future__ import annotations
@@ -30,33 +34,36 @@ def build_conversation_graph() -> CompiledStateGraph[ConversationState, RunDeps,
     graph = StateGraph(ConversationState, context_schema=RunDeps)
     graph.add_node(names.DETECT, nodes.detect)
     graph.add_node(names.CRISIS_REPLY, nodes.crisis_reply)
+    graph.add_node(names.AT_RISK_REPLY, nodes.at_risk_reply)
+    graph.add_node(names.DIRECT_ANSWER, nodes.direct_answer)
     graph.add_node(names.APPROVED_ANSWER, nodes.approved_answer)
+    graph.add_node(names.PACK_ACTION, nodes.pack_action)
     graph.add_node(names.RETRIEVE, nodes.retrieve)
     graph.add_node(names.ANSWER, nodes.answer)
     graph.add_node(names.LEAD_CAPTURE, nodes.lead_capture)
     graph.add_node(names.FALLBACK_CHECK, nodes.fallback_check)
+    graph.add_node(names.COMPOSE_REPLY, nodes.compose_reply)
 
     graph.add_edge(START, names.DETECT)
     graph.add_conditional_edges(
-        names.DETECT, nodes.route_after_detect, {True: names.CRISIS_REPLY, False: names.APPROVED_ANSWER}
+        names.DETECT, nodes.route_after_detect, [names.CRISIS_REPLY, names.AT_RISK_REPLY, names.DIRECT_ANSWER]
     )
-    graph.add_edge(names.CRISIS_REPLY, END)
-    graph.add_conditional_edges(
-        names.APPROVED_ANSWER, nodes.route_after_approved, {True: names.LEAD_CAPTURE, False: names.RETRIEVE}
-    )
+    graph.add_edge(names.CRISIS_REPLY, names.COMPOSE_REPLY)
+    graph.add_edge(names.AT_RISK_REPLY, names.COMPOSE_REPLY)
+    graph.add_conditional_edges(names.DIRECT_ANSWER, nodes.route_after_direct, [names.LEAD_CAPTURE, names.APPROVED_ANSWER])
+    graph.add_conditional_edges(names.APPROVED_ANSWER, nodes.route_after_approved, [names.LEAD_CAPTURE, names.PACK_ACTION])
+    graph.add_conditional_edges(names.PACK_ACTION, nodes.route_after_pack_action, [names.LEAD_CAPTURE, names.RETRIEVE])
     graph.add_edge(names.RETRIEVE, names.ANSWER)
     graph.add_edge(names.ANSWER, names.LEAD_CAPTURE)
     graph.add_edge(names.LEAD_CAPTURE, names.FALLBACK_CHECK)
-    graph.add_edge(names.FALLBACK_CHECK, END)
+    graph.add_edge(names.FALLBACK_CHECK, names.COMPOSE_REPLY)
+    graph.add_edge(names.COMPOSE_REPLY, END)
     return graph.compile()
 
 
 def _turn_result(final: ConversationState, started: float) -> TurnResult:
     detection = final["detection"]
-    closing = final.get("contact_ask", "")
-    reply = final.get("answer_text", "")
-    if closing:
-        reply = f"{reply}\n\n{closing}" if reply else closing
+    reply = final.get("reply", final.get("answer_text", ""))
     return TurnResult(
         reply=reply,
         answered_by=final.get("answered_by", "fallback"),
@@ -74,6 +81,9 @@ def _turn_result(final: ConversationState, started: float) -> TurnResult:
         model_ms=round(final.get("model_ms", 0.0), 3),
         total_ms=round((time.perf_counter() - started) * 1000, 3),
         usage=final.get("usage", TokenUsage()),
+        alert=final.get("alert"),
+        handoff_offered=final.get("handoff_offered", False),
+        suggestions=final.get("suggestions", ()) if final.get("answered_by") == "did_you_mean" else (),
     )
 
 

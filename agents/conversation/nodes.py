@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from typing import Final
 
 from langgraph.runtime import Runtime
 
-from agents.conversation import prompts
+from agents.conversation import names, prompts
+from agents.conversation.actions import ActionResult, booking_question, run_action
+from agents.conversation.context import BotRunContext
+from agents.conversation.facts import answer_from_facts, detect_topics, is_day_follow_up
 from agents.conversation.ports import AnswerRequest, ModelCallFailed
-from agents.conversation.results import ContactDetail, LeadEffect, ReviewItem
+from agents.conversation.results import ContactDetail, CrisisAlert, LeadEffect, ReviewItem
 from agents.conversation.state import ConversationState, RunDeps
 from agents.detection.classify import detect_message
+from agents.detection.crisis import CrisisAssessment
+from agents.detection.lead_scoring import score_lead
 
 # BEY-4: MiniLM cosine between the visitor's question and an approved FAQ question at or above which
 # the approved answer is sent verbatim. Paraphrases of one question score ~0.85-0.95; different
 # questions on the same topic ("price of a fade" vs "price of a beard trim") ~0.6-0.8.
 APPROVED_ANSWER_MIN_SIMILARITY: Final = 0.86
+# Below the verbatim threshold but this close, a turn that would fall back asks "Did you mean …?".
+DID_YOU_MEAN_MIN_SIMILARITY: Final = 0.62
 # Knowledge hits below this fused score are not evidence; with none left the turn falls back.
 MIN_GROUNDING_HIT_SCORE: Final = 0.35
 # Model (or extractive) confidence below this is treated as "not grounded".
@@ -26,8 +34,15 @@ MIN_ANSWER_CONFIDENCE: Final = 0.45
 LEAD_ASK_MIN_INTENT: Final = 0.6
 
 SMALL_TALK: Final = re.compile(
-    r"^\s*(?:hi|hello|hey|yo|hiya|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|thx|ok|okay|cool|great|bye|goodbye)"
-    r"(?:\s+(?:there|so\s+much|a\s+lot|again))?[\s!.?]*$",
+    r"^\s*(?:hi|hello|hey|yo|hiya|howdy|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|thx|ty|ok|okay|cool|great|"
+    r"awesome|perfect|nice|bye|goodbye|see\s+ya|how\s+are\s+you(?:\s+doing)?(?:\s+today)?|how'?s\s+it\s+going|"
+    r"are\s+you\s+(?:a\s+)?(?:robot|bot|human|real(?:\s+person)?))"
+    r"(?:\s+(?:there|so\s+much|a\s+lot|again|guys|all))?[\s!.?,]*$",
+    re.I,
+)
+BOOKING_INTENT: Final = re.compile(
+    r"\b(?:book|booking|reserve|reservation|appointment|appt|schedule\s+(?:a|an|me|my)|sign\s+me\s+up|come\s+in|"
+    r"get\s+(?:me\s+)?in|fit\s+me\s+in|squeeze\s+me\s+in|any\s+openings?|availability|available\s+(?:on|at|tomorrow|today))\b",
     re.I,
 )
 
@@ -44,9 +59,22 @@ def detect(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationS
         crisis_keywords=deps.context.crisis.keywords,
         crisis_sensitivity=deps.context.crisis.sensitivity,
     )
+    if detection.crisis.level != "crisis" and _asks_for_crisis_action(message, deps.context):
+        # The pack's own crisis quick reply or trigger ("I need help right now") is a crisis turn.
+        detection = replace(
+            detection,
+            crisis=CrisisAssessment("crisis", 1.0, (*detection.crisis.reasons, "chose the crisis help option")),
+            classification=replace(detection.classification, crisis_level="crisis", lead_score="cold",
+                                   buying_intent=0.0, sentiment="negative"),
+        )
     review: tuple[ReviewItem, ...] = ()
-    if detection.crisis.level == "at_risk":
-        review = (ReviewItem("crisis", "at risk: " + ", ".join(detection.crisis.reasons)),)
+    alert = None
+    if detection.crisis.level != "none":
+        settings = deps.context.crisis
+        label = "crisis" if detection.crisis.level == "crisis" else "at risk"
+        review = (ReviewItem("crisis", f"{label}: " + ", ".join(detection.crisis.reasons)),)
+        if settings.alert_owner or settings.alert_recipients:
+            alert = CrisisAlert(detection.crisis.level, detection.crisis.reasons, settings.alert_recipients)
     classification = detection.classification
     dragon = (
         deps.context.dragon_mode_enabled and classification.lead_score == "hot" and classification.crisis_level == "none"
@@ -57,37 +85,142 @@ def detect(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationS
         "review_items": review,
         "dragon_mode": dragon,
         "is_crisis": detection.crisis.level == "crisis",
+        "alert": alert,
     }
 
 
-def route_after_detect(state: ConversationState) -> bool:
-    """True when the turn must take the crisis branch."""
-    return state["detection"].crisis.level == "crisis"
+def _asks_for_crisis_action(message: str, context: BotRunContext) -> bool:
+    lowered = message.lower().strip(" ?!.")
+    if any(q.action == "crisis_script" and lowered == q.label.lower().strip(" ?!.") for q in context.quick_replies):
+        return True
+    return any(t.action == "crisis_script" and any(_phrase_in(p, lowered) for p in t.phrases) for t in context.triggers)
+
+
+def route_after_detect(state: ConversationState) -> str:
+    """The next node: crisis and at-risk messages leave the sales path at once."""
+    level = state["detection"].crisis.level
+    if level == "crisis":
+        return names.CRISIS_REPLY
+    if level == "at_risk":
+        return names.AT_RISK_REPLY
+    return names.DIRECT_ANSWER
 
 
 def crisis_reply(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
     # The bot stops selling: no Dragon Mode, no lead capture, no model call. Staff review it.
-    reasons = ", ".join(state["detection"].crisis.reasons) or "crisis wording"
     return {
         "answer_text": prompts.crisis_reply_text(runtime.context.context),
         "answered_by": "crisis_script",
         "is_crisis": True,
         "dragon_mode": False,
         "grounded": True,
-        "review_items": (*state.get("review_items", ()), ReviewItem("crisis", f"crisis: {reasons}")),
+        "handoff_offered": True,
     }
 
 
+def at_risk_reply(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
+    """`at_risk`: its own supportive reply with resources and an offer of a person, never the fallback."""
+    return {
+        "answer_text": prompts.at_risk_reply_text(runtime.context.context),
+        "answered_by": "at_risk_script",
+        "dragon_mode": False,
+        "grounded": True,
+        "handoff_offered": True,
+    }
+
+
+def _previous_topics(state: ConversationState) -> tuple[str, ...]:
+    for turn in reversed(state.get("history", ())):
+        if turn.role == "visitor":
+            topics = detect_topics(turn.text)
+            if topics or not is_day_follow_up(turn.text):
+                return tuple(topics)
+    return ()
+
+
+def _action_update(result: ActionResult, *, prefix: str = "") -> ConversationState:
+    text = f"{prefix.strip()} {result.text}".strip() if prefix and prefix.strip() not in result.text else result.text
+    return {"answer_text": text, "answered_by": "action", "grounded": True,
+            "handoff_offered": result.offers_handoff, "asked_for_contact": result.asks_contact}
+
+
+def _phrase_in(phrase: str, lowered: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(phrase.lower())}(?![\w])", lowered) is not None
+
+
+def direct_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
+    """Answers that need no retrieval: small talk, the pack's quick replies (run through the action
+    registry), contact details and the business facts."""
+    context = runtime.context.context
+    message = state["message"].strip()
+    lowered = message.lower()
+    classification = state["detection"].classification
+    if SMALL_TALK.match(message):
+        return {"answer_text": prompts.small_talk_text(context, message), "answered_by": "canned", "grounded": True}
+    for reply in context.quick_replies:
+        if reply.action and lowered.strip(" ?!.") == reply.label.lower().strip(" ?!."):
+            result = run_action(reply.action, context)
+            if result is not None:
+                return _action_update(result)
+    fact = answer_from_facts(context.facts, message, previous_topics=_previous_topics(state))
+    if any(c.label in ("phone", "email") for c in classification.contacts):
+        # Contact details are always acknowledged (and a question asked alongside still answered).
+        received = LeadEffect(tuple(ContactDetail(c.label, c.normalised, c.text) for c in classification.contacts),
+                              classification.lead_type, classification.lead_score, ())
+        ack = prompts.contact_received_text(context, received)
+        if fact is not None and fact.topic not in ("phone", "email"):
+            ack = f"{fact.text} {ack}"
+        return {"answer_text": ack, "answered_by": "canned", "grounded": True}
+    if fact is not None:
+        text = fact.text
+        if BOOKING_INTENT.search(message) and fact.topic == "hours":
+            text += " " + booking_question(context)
+        return {"answer_text": text, "answered_by": "facts", "grounded": True, "topic": fact.topic,
+                "citations": (f"facts:{fact.topic}",)}
+    return {}
+
+
+def route_after_direct(state: ConversationState) -> str:
+    return names.LEAD_CAPTURE if state.get("answered_by") else names.APPROVED_ANSWER
+
+
+def pack_action(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
+    """No approved answer: the pack's triggers (through the action registry), complaints and booking
+    intent get their own replies before retrieval is tried."""
+    context = runtime.context.context
+    message = state["message"].strip()
+    lowered = message.lower()
+    classification = state["detection"].classification
+    for trigger in context.triggers:
+        if trigger.action == "crisis_script":
+            continue
+        if any(_phrase_in(p, lowered) for p in trigger.phrases):
+            result = run_action(trigger.action, context)
+            if result is not None:
+                return _action_update(result, prefix=trigger.reply)
+            if trigger.reply:
+                return {"answer_text": trigger.reply, "answered_by": "action", "grounded": True}
+    if classification.lead_type == "complaint":
+        return {"answer_text": prompts.complaint_text(context), "answered_by": "action", "grounded": True,
+                "handoff_offered": True, "asked_for_contact": True}
+    if BOOKING_INTENT.search(message) and classification.lead_type in ("appointment", "service_request", "other",
+                                                                       "general_question"):
+        return {"answer_text": booking_question(context), "answered_by": "action", "grounded": True,
+                "asked_for_contact": not context.booking_url}
+    return {}
+
+
+def route_after_pack_action(state: ConversationState) -> str:
+    return names.LEAD_CAPTURE if state.get("answered_by") else names.RETRIEVE
+
+
 def approved_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
-    if SMALL_TALK.match(state["message"]):
-        business = runtime.context.context.business_name
-        return {
-            "answer_text": f"Hi! I'm the {business} assistant. What can I help you with?",
-            "answered_by": "canned",
-            "grounded": True,
-        }
     match = runtime.context.ports.approved_answers.match(state["message"], list(state["embedding"]))
-    if match is None or match.similarity < APPROVED_ANSWER_MIN_SIMILARITY:
+    if match is None:
+        return {}
+    if match.similarity < APPROVED_ANSWER_MIN_SIMILARITY:
+        if match.similarity >= DID_YOU_MEAN_MIN_SIMILARITY:
+            return {"suggestions": (match.question,)}
         return {}
     return {
         "answer_text": match.answer,
@@ -98,9 +231,8 @@ def approved_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> Conv
     }
 
 
-def route_after_approved(state: ConversationState) -> bool:
-    """True when an approved answer (or small talk) already answered the turn."""
-    return state.get("answered_by") in ("approved_faq", "canned")
+def route_after_approved(state: ConversationState) -> str:
+    return names.LEAD_CAPTURE if state.get("answered_by") == "approved_faq" else names.PACK_ACTION
 
 
 def retrieve(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
@@ -147,6 +279,43 @@ def _already_asked(state: ConversationState, runtime: Runtime[RunDeps]) -> bool:
     return any(turn.role == "bot" and ask in turn.text for turn in state.get("history", ()))
 
 
+_SPECIFIC_TYPES: Final = ("appointment", "service_request", "pricing", "complaint", "hours_location")
+
+
+def _conversation_lead(state: ConversationState, runtime: Runtime[RunDeps]) -> LeadEffect:
+    """ADM-5..8: the lead reflects the whole conversation: its highest intent so far, with reasons.
+    "Book me tomorrow at 5" then "555-0199" is an appointment lead, scored on the booking turn."""
+    deps = runtime.context
+    detection = state["detection"]
+    current = detection.classification
+    best_text, best_type, best_intent = state["message"], current.lead_type, current.buying_intent
+    reasons: list[str] = []
+    for turn in state.get("history", ())[-10:]:
+        if turn.role != "visitor":
+            continue
+        earlier = detect_message(turn.text, embedder=deps.model.embedder, intents=deps.context.intents,
+                                 crisis_keywords=deps.context.crisis.keywords,
+                                 crisis_sensitivity=deps.context.crisis.sensitivity)
+        c = earlier.classification
+        if c.crisis_level != "none":
+            continue
+        if c.buying_intent > best_intent or (best_type not in _SPECIFIC_TYPES and c.lead_type in _SPECIFIC_TYPES):
+            best_text, best_type, best_intent = turn.text, c.lead_type, max(best_intent, c.buying_intent)
+            reasons = [f"earlier: “{turn.text[:80]}”"]
+    labels = tuple(c.label for c in current.contacts)
+    if best_text == state["message"]:
+        scoring = detection.lead_scoring
+    else:
+        scoring = score_lead(text=best_text, lead_type=best_type, buying_intent=best_intent, contact_labels=labels,
+                             crisis_level="none")
+    return LeadEffect(
+        contacts=tuple(ContactDetail(c.label, c.normalised, c.text) for c in current.contacts),
+        lead_type=best_type,
+        score=scoring.score,
+        score_reasons=(*scoring.reasons, *reasons),
+    )
+
+
 def lead_capture(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
     context = runtime.context.context
     detection = state["detection"]
@@ -155,13 +324,11 @@ def lead_capture(state: ConversationState, runtime: Runtime[RunDeps]) -> Convers
     if classification.crisis_level != "none":
         return update  # never sell to someone at risk
     if classification.contacts:
-        update["lead"] = LeadEffect(
-            contacts=tuple(ContactDetail(c.label, c.normalised, c.text) for c in classification.contacts),
-            lead_type=classification.lead_type,
-            score=classification.lead_score,
-            score_reasons=detection.lead_scoring.reasons,
-        )
+        update["lead"] = _conversation_lead(state, runtime)
     contact_known = context.contact_known or any(c.label in ("phone", "email") for c in classification.contacts)
+    if state.get("asked_for_contact"):
+        update["asked_for_contact"] = True  # the action's own reply already asks
+        return update
     may_ask = not contact_known and not _already_asked(state, runtime)
     if state.get("dragon_mode") and context.booking_url:
         update["contact_ask"] = prompts.dragon_call_to_action(context)
@@ -175,7 +342,7 @@ def lead_capture(state: ConversationState, runtime: Runtime[RunDeps]) -> Convers
 
 
 def fallback_check(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
-    if state.get("answered_by") in ("approved_faq", "canned"):
+    if state.get("answered_by") in ("approved_faq", "canned", "facts", "action"):
         return {"is_fallback": False}
     reviews = state.get("review_items", ())
     if state.get("model_failed"):
@@ -192,6 +359,10 @@ def fallback_check(state: ConversationState, runtime: Runtime[RunDeps]) -> Conve
     if lead is not None and not state.get("model_failed") and any(c.label in ("phone", "email") for c in lead.contacts):
         # The visitor left details rather than asking something we could not answer.
         return {"answer_text": prompts.contact_received_text(runtime.context.context, lead), "answered_by": "canned", "is_fallback": False}
+    suggestions = state.get("suggestions", ())
+    if suggestions and not state.get("model_failed"):
+        return {"answer_text": prompts.did_you_mean_text(suggestions), "answered_by": "did_you_mean",
+                "is_fallback": False, "citations": ()}
     return {
         "answer_text": runtime.context.context.fallback_message,
         "answered_by": "fallback",
@@ -199,3 +370,15 @@ def fallback_check(state: ConversationState, runtime: Runtime[RunDeps]) -> Conve
         "citations": (),
         "review_items": (*reviews, kind),
     }
+
+
+def compose_reply(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
+    """The visitor-facing text: the answer and the contact ask. Dragon Mode (PRM-5) leads with the
+    next step instead of trailing it, and never on the crisis branches."""
+    answer_text = state.get("answer_text", "")
+    closing = state.get("contact_ask", "")
+    if not closing:
+        return {"reply": answer_text}
+    if state.get("dragon_mode") and state.get("detection") and state["detection"].crisis.level == "none":
+        return {"reply": f"{closing}\n\n{answer_text}" if answer_text else closing}
+    return {"reply": f"{answer_text}\n\n{closing}" if answer_text else closing}

@@ -92,3 +92,46 @@ def answer_user_prompt(question: str, hits: tuple[KnowledgeHit, ...], history: t
     parts.append(f"Knowledge excerpts:\n{excerpts or no_hits_note()}")
     parts.append(f"Visitor question: {question}")
     return "\n\n".join(parts)
+
+
+DEFAULT_AT_RISK_SCRIPT: Final = (
+    "Thank you for telling me. That sounds really hard, and you don't have to handle it alone. "
+    "If you'd like to talk with someone right now, the SAMHSA National Helpline is free, confidential and open 24/7 "
+    "at 1-800-662-4357, and you can call or text 988 any time. If you're in danger, call 911."
+)
+
+
+def at_risk_reply_text(context: BotRunContext) -> str:
+    """BOT-2 `at_risk`: supportive words, resources and an offer of a person. No selling, no fallback."""
+    script = context.crisis.at_risk_script.strip() or DEFAULT_AT_RISK_SCRIPT
+    person = (f"Would you like someone from {context.business_name} to reach out to you? If so, tell me how "
+              "you'd like to be contacted.")
+    if context.facts.phone:
+        person += f" You can also call us directly at {context.facts.phone}."
+    return f"{script}\n\n{person}"
+
+
+def small_talk_text(context: BotRunContext, message: str) -> str:
+    lowered = message.lower()
+    if any(w in lowered for w in ("thank", "thx")):
+        return "You're welcome! Anything else I can help with?"
+    if any(w in lowered for w in ("bye", "goodbye")):
+        return f"Thanks for stopping by {context.business_name}. Have a great day!"
+    if any(w in lowered for w in ("robot", "bot", "human", "real person")):
+        return (f"I'm the {context.business_name} virtual assistant. I can answer questions, and a person from the team "
+                "can follow up whenever you like.")
+    if any(w in lowered for w in ("how are you", "how's it going", "hows it going")):
+        return "Doing well, thanks for asking! What can I help you with today?"
+    return f"Hi! I'm the {context.business_name} assistant. What can I help you with?"
+
+
+def complaint_text(context: BotRunContext) -> str:
+    reach = f" or call us at {context.facts.phone}" if context.facts.phone else ""
+    return (f"I'm really sorry about that. That's not the experience we want for you. I can have someone from "
+            f"{context.business_name} reach out to make it right: leave your name and phone number or email here{reach}.")
+
+
+def did_you_mean_text(questions: tuple[str, ...]) -> str:
+    if len(questions) == 1:
+        return f"I'm not completely sure I understood. Did you mean: “{questions[0]}”?"
+    return "I'm not completely sure I understood. Did you mean one of these? " + " / ".join(f"“{q}”" for q in questions)

@@ -12,7 +12,8 @@ from agents.detection.labels import LeadScore, LeadType
 
 # "canned": greetings, thanks and "we got your details" get a fixed reply: they are not unanswered
 # questions, so no fallback and no review item.
-AnsweredBy = Literal["model", "extractive", "approved_faq", "crisis_script", "fallback", "canned"]
+AnsweredBy = Literal["model", "extractive", "approved_faq", "crisis_script", "at_risk_script", "fallback", "canned",
+                     "facts", "action", "did_you_mean"]
 ReviewKind = Literal["unknown_question", "crisis", "fallback"]
 
 
@@ -38,6 +39,15 @@ class LeadEffect:
 
 
 @dataclass(frozen=True, slots=True)
+class CrisisAlert:
+    """BOT-2: an alert event for staff; the notifications service delivers it."""
+
+    level: str  # "crisis" | "at_risk"
+    reasons: tuple[str, ...]
+    recipients: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class DetectionSummary:
     classification: Classification
     lead_score_reasons: tuple[str, ...]
@@ -58,3 +68,7 @@ class TurnResult:
     model_ms: float
     total_ms: float
     usage: TokenUsage
+    alert: CrisisAlert | None = None
+    handoff_offered: bool = False
+    # "Did you mean …?": the FAQ questions offered as quick replies.
+    suggestions: tuple[str, ...] = ()

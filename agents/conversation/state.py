@@ -7,7 +7,7 @@ from typing import TypedDict
 
 from agents.conversation.context import BotRunContext
 from agents.conversation.ports import KnowledgeHit, ModelProvider, Ports, TokenUsage, Turn
-from agents.conversation.results import AnsweredBy, LeadEffect, ReviewItem
+from agents.conversation.results import AnsweredBy, CrisisAlert, LeadEffect, ReviewItem
 from agents.detection.classify import Detection
 
 
@@ -41,3 +41,8 @@ class ConversationState(TypedDict, total=False):
     review_items: tuple[ReviewItem, ...]
     is_crisis: bool
     is_fallback: bool
+    alert: CrisisAlert | None
+    handoff_offered: bool
+    suggestions: tuple[str, ...]
+    topic: str
+    reply: str

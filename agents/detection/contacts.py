@@ -71,6 +71,13 @@ _SIGN_OFF = re.compile(
 )
 
 
+# "Dana Whitfield here" / "hi, Dana here": a self-introduction at the start of a message.
+_NAME_HERE = re.compile(rf"^\s*(?:(?:hi|hey|hello)[,!.]?\s+)?(?P<name>{_CAPITALISED_NAME})\s+here\b", re.IGNORECASE)
+# A bare "Dana, 207-555-0199" or "Dana Whitfield - dana@x.com": a name right before a phone or email.
+_NAME_BEFORE_CONTACT = re.compile(
+    rf"^\s*(?P<name>{_CAPITALISED_NAME})\s*[,:\-–—]\s*(?=\+?[\d(]|[A-Za-z0-9._%+-]+@)", re.IGNORECASE)
+
+
 def _trim_name(candidate: str, *, allow_lowercase: bool) -> str:
     """Keep leading tokens that look like a name; stop at the first ordinary word."""
     kept: list[str] = []
@@ -105,6 +112,11 @@ def _name_spans(text: str) -> list[ContactSpan]:
     for match in _WEAK_CUES.finditer(text):
         # The cue itself may be lower case ("i'm Dana") but the name must be capitalised.
         if match.group("name")[0].isupper():
+            add(match, allow_lowercase=False)
+    for pattern in (_NAME_HERE, _NAME_BEFORE_CONTACT):
+        match = pattern.search(text)
+        # Every word must look like a name ("Café owner here" is not a name).
+        if match is not None and all(t[0].isupper() and t.lower() not in NOT_NAME_WORDS for t in match.group("name").split()):
             add(match, allow_lowercase=False)
     sign_off = _SIGN_OFF.search(text)
     if sign_off is not None:

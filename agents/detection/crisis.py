@@ -22,29 +22,46 @@ from agents.embeddings.base import Embedder, FloatMatrix
 
 # (pattern, weight, reason). Weight 1.0 = crisis at every sensitivity.
 _STRONG: Final[tuple[tuple[str, float, str], ...]] = (
-    (r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|hang|hanging|shoot|shooting)\s+my\s?self\b", 1.0, "self-harm wording"),
-    (r"\b(?:suicide|suicidal|kms)\b", 1.0, "suicide wording"),
-    (r"\bend(?:ing)?\s+(?:my\s+(?:own\s+)?life|it\s+all|everything)\b", 1.0, "wants to end their life"),
+    (r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|hang|hanging|shoot|shooting|burn|burning|starve|starving)\s+my\s?self\b", 1.0, "self-harm wording"),
+    (r"\b(?:suicide|suicidal|kms|unalive\s+my\s?self)\b", 1.0, "suicide wording"),
+    (r"\bend(?:ing)?\s+(?:my\s+(?:own\s+)?life|it\s+all|everything|things)\b", 1.0, "wants to end their life"),
+    # "thinking about ending it", "I'm going to end it tonight": "it" with a first-person plan.
+    (r"\b(?:think|thinking|thought|thoughts|plan|planning|going|gonna|want|wanna|ready|decided|about)\s+(?:about\s+|of\s+|to\s+)?end(?:ing)?\s+it\b(?!\s+(?:with|between))", 1.0, "wants to end it"),
     (r"\b(?:want|wanna|going|plan|planning|ready|trying)\s+to\s+die\b", 1.0, "wants to die"),
-    (r"\bwish\s+i\s+(?:was|were)\s+dead\b|\bbetter\s+off\s+dead\b", 1.0, "wishes to be dead"),
-    (r"\b(?:don'?t|do\s+not)\s+want\s+to\s+(?:live|be\s+alive|wake\s+up)\b", 1.0, "does not want to live"),
-    (r"\bno\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|going\s+on)\b|\bnot\s+worth\s+living\b", 1.0, "no reason to live"),
+    (r"\bwish\s+i\s+(?:was|were|could\s+be)\s+dead\b|\bbetter\s+off\s+(?:dead|without\s+me)\b|\bwish\s+i\s+(?:could\s+)?(?:disappear|never\s+wake\s+up|wasn'?t\s+(?:here|alive|born))\b", 1.0, "wishes to be dead"),
+    (r"\b(?:don'?t|do\s+not|dont)\s+want\s+to\s+(?:live|be\s+alive|wake\s+up|exist|be\s+here\s+any\s?more)\b", 1.0, "does not want to live"),
+    # Indirect intent: "not sure I want to be here tomorrow", "won't be around much longer".
+    (r"\bnot\s+sure\s+(?:i|if\s+i)\s+(?:want|wanna)\s+to\s+(?:be\s+(?:here|alive|around)|live|wake\s+up)\b", 1.0, "unsure they want to live"),
+    (r"\b(?:won'?t|will\s+not|might\s+not|may\s+not)\s+be\s+(?:here|around|alive)\s+(?:tomorrow|much\s+longer|anymore|by\s+\w+)\b", 1.0, "says they will not be here"),
+    (r"\b(?:goodbye|suicide)\s+(?:note|letter)\b|\b(?:said|saying|say)\s+(?:my\s+)?goodbyes?\s+to\s+(?:everyone|my\s+(?:family|kids))\b|\bgiving\s+away\s+(?:all\s+)?my\s+(?:stuff|things)\b", 1.0, "saying goodbye"),
+    (r"\bno\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|going\s+on|being\s+here)\b|\bnot\s+worth\s+living\b|\b(?:can'?t|don'?t)\s+see\s+(?:the|any)\s+point\s+(?:any\s?more|in\s+(?:anything|living|going\s+on))\b", 1.0, "no reason to live"),
+    (r"\b(?:pills|gun|rope|razor|blade|bottle\s+of\s+\w+)\s+(?:is\s+|are\s+)?(?:in\s+front\s+of\s+me|in\s+my\s+hand|next\s+to\s+me|ready)\b|\b(?:stockpil\w+|saving\s+up)\s+(?:my\s+)?(?:pills|meds)\b", 1.0, "has the means at hand"),
     (r"\b(?:overdos(?:e|ed|ing)|od'?d|od'?ing)\b", 1.0, "overdose"),
-    (r"\b(?:took|taken|take|swallowed|popped)\s+(?:way\s+)?too\s+many\b", 1.0, "took too many pills"),
-    (r"\b(?:took|swallowed)\s+(?:a\s+(?:whole\s+)?bottle|all\s+(?:of\s+)?my|a\s+bunch\s+of)\b.*\b(?:pills|meds|tablets|xanax|oxy\w*|percs?)\b", 1.0, "took a lot of pills"),
-    (r"\b(?:not\s+breathing|unresponsive|won'?t\s+wake\s+up|lips\s+(?:are\s+)?(?:blue|turning\s+blue)|need\s+narcan)\b", 1.0, "medical emergency"),
+    (r"\b(?:took|taken|take|swallowed|popped|used|shot\s+up|snorted)\s+(?:way\s+|far\s+|a\s+lot\s+|a\s+little\s+)?too\s+(?:many|much)\b(?!\s+(?:time|money|food|of\s+your\s+time))", 1.0, "took too much"),
+    (r"\b(?:took|swallowed)\s+(?:a\s+(?:whole\s+)?bottle|all\s+(?:of\s+)?my|a\s+bunch\s+of|a\s+handful\s+of)\b.*\b(?:pills|meds|tablets|xanax|oxy\w*|percs?|bars)\b", 1.0, "took a lot of pills"),
+    (r"\bmixed\s+(?:pills|xanax|benzos|meds|opioids)\s+(?:and|with)\s+(?:alcohol|booze|drinking)\b", 1.0, "mixed pills and alcohol"),
+    (r"\b(?:not\s+breathing|unresponsive|won'?t\s+wake\s+up|lips\s+(?:are\s+)?(?:blue|turning\s+blue)|need\s+narcan|can'?t\s+breathe|having\s+a\s+seizure|seizures?\s+from\s+(?:withdrawal|detox)|chest\s+pains?\s+(?:after|from)\s+(?:using|drinking|the\s+pills))\b", 1.0, "medical emergency"),
 )
 _MODERATE: Final[tuple[tuple[str, float, str], ...]] = (
-    (r"\b(?:relapsed|relapsing|relapse|using\s+again|drinking\s+again|high\s+right\s+now|drunk\s+right\s+now|fell\s+off\s+the\s+wagon|back\s+on\s+(?:drugs|meth|heroin|pills|fent\w*|coke|the\s+bottle))\b", 0.5, "relapse"),
-    (r"\b(?:cravings?|craving|urge\s+to\s+(?:use|drink)|want\s+to\s+(?:use|drink)\s+so\s+bad)\b", 0.4, "cravings"),
-    (r"\b(?:hopeless|worthless|can'?t\s+go\s+on|can'?t\s+take\s+(?:it|this)\s+any\s?more|give\s+up\s+on\s+(?:life|everything)|(?:feel\s+like\s+)?giving\s+up\s+on\s+(?:life|everything|myself)|nobody\s+(?:cares|would\s+miss\s+me)|don'?t\s+want\s+to\s+be\s+here\s+any\s?more)\b", 0.6, "hopelessness"),
-    (r"\b(?:panic\s+attack|can'?t\s+stop\s+shaking|withdrawals?|detoxing|dope\s?sick)\b", 0.4, "withdrawal or panic"),
+    # First-person (or a family member's fresh) relapse. "What happens if someone relapses at your
+    # house?" is a policy question and has no first-person subject, so it does not match.
+    (r"\b(?:i|i'?ve|i\s+have|i\s+just|i\s+kind\s+of|i\s+think\s+i|my\s+(?:son|daughter|husband|wife|brother|sister|partner|mom|dad|friend)\s+(?:just\s+)?(?:has\s+)?)\s*(?:relapsed|slipped|used\s+again|drank\s+again|started\s+(?:using|drinking)\s+again|fell\s+off\s+the\s+wagon|went\s+back\s+to\s+(?:using|drinking))\b|\b(?:i'?m|i\s+am)\s+(?:relapsing|using\s+again|drinking\s+again|high\s+right\s+now|drunk\s+right\s+now|back\s+on\s+(?:drugs|meth|heroin|pills|fent\w*|coke|the\s+bottle))\b|\bi\s+(?:used|drank|got\s+high|got\s+drunk)\s+(?:again|last\s+night|today|this\s+morning)\b", 0.5, "relapse"),
+    (r"\b(?:i\s+have\s+|i'?ve\s+got\s+|having\s+|bad\s+|strong\s+)?(?:cravings?|craving|urge\s+to\s+(?:use|drink)|want\s+to\s+(?:use|drink)\s+so\s+bad|need\s+a\s+drink\s+so\s+bad)\b", 0.4, "cravings"),
+    (r"\b(?:hopeless|worthless|can'?t\s+go\s+on|can'?t\s+take\s+(?:it|this)\s+any\s?more|can'?t\s+do\s+this\s+any\s?more|give\s+up\s+on\s+(?:life|everything)|(?:feel\s+like\s+)?giving\s+up\s+on\s+(?:life|everything|myself)|nobody\s+(?:cares|would\s+miss\s+me)|no\s+one\s+would\s+miss\s+me|don'?t\s+want\s+to\s+be\s+here\s+any\s?more|what'?s\s+the\s+point\s+(?:any\s?more|of\s+(?:anything|trying))|so\s+alone|falling\s+apart|(?:i'?m|i\s+am|feel\s+like)\s+(?:just\s+)?a\s+burden)\b", 0.6, "hopelessness"),
+    (r"\b(?:panic\s+attack|can'?t\s+stop\s+shaking|shaking\s+and\s+sweating|withdrawals?|detoxing|dope\s?sick|the\s+shakes|d\.?t\.?s|hallucinat\w+)\b", 0.5, "withdrawal or panic"),
+    (r"\b(?:heart\s+(?:is\s+)?(?:racing|pounding)|can'?t\s+feel\s+my\s+(?:hands|legs|face)|throwing\s+up\s+and\s+shaking)\b", 0.45, "physical distress"),
+    (r"\bi\s+(?:cut|burned|hurt|scratched)\s+(?:again|last\s+night|today)\b|\bself[-\s]?harm(?:ing)?\b", 0.6, "self-harm"),
 )
 # Relapse becomes a crisis when it comes with danger: combined with these, relapse scores 1.0.
-_DANGER_WITH_RELAPSE = re.compile(r"\b(?:pills|too\s+much|scared|alone|dying|can'?t\s+breathe|passed\s+out|blacked\s+out)\b", re.I)
+_DANGER_WITH_RELAPSE = re.compile(r"\b(?:pills|too\s+much|scared|alone|dying|can'?t\s+breathe|passed\s+out|blacked\s+out|heart\s+(?:is\s+)?racing|seizure)\b", re.I)
+# Withdrawal or physical distress with a substance word: a medical emergency, not just distress.
+_SUBSTANCE = re.compile(r"\b(?:took|pills|drink|drinking|drank|using|used|high|dose|xanax|oxy\w*|heroin|fent\w*|meth|coke|alcohol|booze)\b", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|no\s+longer|isn'?t|wasn'?t|aren'?t)\s+(?:\w+\s+)?$", re.I)
 # Talk about the past ("my son overdosed two years ago") is a history, not an emergency.
 _PAST_MARKERS = re.compile(r"\b(?:years?\s+ago|months\s+ago|last\s+year|in\s+the\s+past|history\s+of|used\s+to|been\s+clean|sober\s+(?:for|since))\b", re.I)
+# A policy question about other people ("what happens if someone relapses?", "do you take people
+# who overdosed before?") is not a person in danger: embedding similarity alone never flags it.
+_FIRST_PERSON = re.compile(r"\b(?:i|i'?m|i'?ve|i'?ll|me|my|myself|mine)\b", re.I)
 
 _COMPILED_STRONG = tuple((re.compile(p, re.I), w, r) for p, w, r in _STRONG)
 _COMPILED_MODERATE = tuple((re.compile(p, re.I), w, r) for p, w, r in _MODERATE)
@@ -75,15 +92,26 @@ def _pattern_weights(text: str) -> list[tuple[float, str]]:
     for pattern, weight, reason in _COMPILED_STRONG:
         for match in pattern.finditer(text):
             if _NEGATED.search(text[: match.start()][-30:]):
-                found.append((0.4, f"{reason} (negated)"))
+                found.append((0.3, f"{reason} (negated)"))
             elif historical:
                 found.append((0.45, f"{reason} (in the past)"))
             else:
                 found.append((weight, reason))
     for pattern, weight, reason in _COMPILED_MODERATE:
-        if pattern.search(text):
-            danger = reason == "relapse" and _DANGER_WITH_RELAPSE.search(text) and not historical
-            found.append((1.0, "relapse with danger") if danger else (weight, reason))
+        match = pattern.search(text)
+        if match is None:
+            continue
+        about_service = reason in ("withdrawal or panic", "physical distress") and not _FIRST_PERSON.search(text)
+        if _NEGATED.search(text[: match.start()][-30:]) or historical or about_service:
+            # "Does the program help with withdrawal?" asks about a service, not about the visitor.
+            found.append((min(weight, 0.3), f"{reason} (negated or in the past)"))
+        elif reason == "relapse" and _DANGER_WITH_RELAPSE.search(text):
+            found.append((1.0, "relapse with danger"))
+        elif reason in ("withdrawal or panic", "physical distress") and _SUBSTANCE.search(text) and re.search(
+                r"\b(?:seizure|hallucinat\w+|can'?t\s+breathe|heart\s+(?:is\s+)?(?:racing|pounding)|chest)\b", text, re.I):
+            found.append((1.0, "withdrawal or overdose symptoms"))
+        else:
+            found.append((weight, reason))
     return found
 
 
@@ -101,7 +129,8 @@ def assess_crisis(
     for keyword in custom_keywords:
         if keyword.strip() and re.search(rf"\b{re.escape(keyword.strip().lower())}\b", lowered):
             weights.append((CUSTOM_KEYWORD_WEIGHT, f"matched crisis keyword '{keyword.strip()}'"))
-    if embedding is not None and embedder is not None:
+    # Embedding similarity alone only counts when the visitor speaks about themselves.
+    if embedding is not None and embedder is not None and (weights or _FIRST_PERSON.search(text)):
         similarity = float(np.max(prototype_matrix(embedder, CRISIS_PROTOTYPES) @ embedding))
         if similarity >= EMBEDDING_CRISIS_SIMILARITY:
             weights.append((0.9, "close to crisis examples"))

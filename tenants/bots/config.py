@@ -6,7 +6,9 @@ industry packs (industry_modes/) only provide starting values.
 
 from __future__ import annotations
 
+import datetime
 import re
+import zoneinfo
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -35,6 +37,40 @@ class OpeningHours(ConfigModel):
         return value
 
 
+class HolidayException(ConfigModel):
+    """A date with other hours than its weekday (or closed: no opens/closes)."""
+
+    date: datetime.date
+    name: Annotated[str, Field(max_length=80)] = "Holiday"
+    opens: str | None = None
+    closes: str | None = None
+
+    @field_validator("opens", "closes")
+    @classmethod
+    def _hhmm(cls, value: str | None) -> str | None:
+        if value is not None and not _HHMM.fullmatch(value):
+            raise ValueError("use 24-hour HH:MM, e.g. 09:00")
+        return value
+
+
+class ServiceItem(ConfigModel):
+    """BOT-1: one service or product the bot can quote."""
+
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    price: Annotated[float, Field(ge=0)] | None = None
+    price_note: Annotated[str, Field(max_length=20)] = ""  # "from", "per month"
+    duration_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
+    description: Annotated[str, Field(max_length=500)] = ""
+
+
+class FactNoteConfig(ConfigModel):
+    """A short business fact with the words visitors use for it ("parking": park, parking)."""
+
+    topic: Annotated[str, Field(min_length=1, max_length=60)]
+    keywords: tuple[str, ...]
+    text: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
 class BusinessInfo(ConfigModel):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     description: str = ""
@@ -44,6 +80,28 @@ class BusinessInfo(ConfigModel):
     website: str = ""
     timezone: str = "America/New_York"
     hours: tuple[OpeningHours, ...] = ()
+    holidays: tuple[HolidayException, ...] = ()
+    services: tuple[ServiceItem, ...] = ()
+    notes: tuple[FactNoteConfig, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError("use a time zone name such as America/New_York") from None
+        return value
+
+
+def missing_business_facts(business: BusinessInfo) -> list[str]:
+    """BOT-1/BOT-5: what must be filled in before a bot may be published."""
+    missing = []
+    if not business.hours:
+        missing.append("opening hours")
+    if not (business.phone or business.email):
+        missing.append("a phone number or email")
+    return missing
 
 
 class WidgetLook(ConfigModel):
@@ -103,6 +161,10 @@ class CrisisConfig(ConfigModel):
         CrisisResourceConfig(name="Emergency services", contact="Call 911", available="24/7"),
     )
     alert_owner: bool = True
+    # BOT-2: who the crisis alert names (emails or phone numbers); the owner too when alert_owner.
+    alert_recipients: tuple[str, ...] = ()
+    # The supportive reply to at-risk messages; empty uses the built-in one (SAMHSA, 988, a person).
+    at_risk_script: str = ""
 
 
 class DragonModeConfig(ConfigModel):
@@ -122,6 +184,8 @@ class BotConfig(ConfigModel):
     persona: PersonaConfig = PersonaConfig()
     business: BusinessInfo
     booking_url: str = ""
+    # The pack's other links for this client (menu_url, ordering_url, doordash_url, listings_url, ...).
+    links: dict[str, str] = {}
     widget: WidgetLook = WidgetLook()
     routing: ContactRouting = ContactRouting()
     intents: tuple[IntentConfig, ...] = ()
@@ -179,8 +243,11 @@ def bot_config_from_pack(pack: object, *, business_name: str, details: dict[str,
         ),
         business=BusinessInfo(name=business_name, phone=details.get("business_phone", ""),
                               email=details.get("business_email", ""), address=details.get("business_address", ""),
-                              website=details.get("website_url", "")),
+                              website=details.get("website_url", ""), services=pack_services(pack),
+                              hours=parse_hours_detail(details.get("business_hours", ""))),
         booking_url=details.get("booking_url", ""),
+        links={k: v for k, v in details.items() if k.endswith("_url") and k not in ("booking_url", "website_url") and v}
+        | ({"agent_name": details["agent_name"]} if details.get("agent_name") else {}),
         widget=WidgetLook(welcome_message=fill_placeholders(pack.persona.greeting, details)[:500]),
         intents=tuple(IntentConfig(name=i.name, lead_type=i.lead_type, keywords=tuple(i.keywords))
                       for i in pack.intents),
@@ -202,3 +269,63 @@ def bot_config_from_pack(pack: object, *, business_name: str, details: dict[str,
         paused_message=fill_placeholders(pack.paused_message, details),
         over_limit_message=fill_placeholders(pack.paused_message, details),
     )
+
+
+def pack_services(pack: object) -> tuple[ServiceItem, ...]:
+    """IND-*: the priced items of a pack's structured data (styles, memberships, menu items) as
+    starting services the admin can edit."""
+    section = pack.industry.model_dump(mode="json")  # type: ignore[attr-defined]
+    items: list[ServiceItem] = []
+    for style in section.get("styles") or []:
+        items.append(ServiceItem(name=style["name"], price=float(style["price"]),
+                                 price_note="from" if style.get("price_is_starting") else "",
+                                 duration_minutes=style.get("duration_minutes"),
+                                 description=style.get("description") or ""))
+    for plan in section.get("memberships") or []:
+        items.append(ServiceItem(name=f"{plan['name']} membership", price=float(plan["monthly_price"]),
+                                 price_note="per month", description=", ".join(plan.get("perks") or [])[:500]))
+    for menu in section.get("menu_sections") or []:
+        for item in menu.get("items") or []:
+            if item.get("price") is not None:
+                items.append(ServiceItem(name=item["name"], price=float(item["price"]),
+                                         description=item.get("description") or ""))
+    return tuple(items)
+
+
+_DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+def parse_day_hours(day: str, value: str) -> tuple[OpeningHours, ...]:
+    """One weekday's hours written "HH:MM-HH:MM" (or several, comma separated), or "closed"."""
+    if day not in _DAY_KEYS:
+        raise ValueError(f"unknown day {day!r}: use one of {', '.join(_DAY_KEYS)}")
+    value = value.strip().lower()
+    if value == "closed":
+        return ()
+    spans = []
+    for part in value.split(","):
+        match = _RANGE.fullmatch(part.strip().replace(" ", ""))
+        if match is None:
+            raise ValueError(f"{day}: {part.strip()!r} is not HH:MM-HH:MM or 'closed'")
+        opens, closes = f"{match.group(1)}:{match.group(2)}", f"{match.group(3)}:{match.group(4)}"
+        if closes == "24:00":
+            closes = "23:59"
+        if closes <= opens:
+            raise ValueError(f"{day}: closing time {closes} must be after opening time {opens}")
+        spans.append(OpeningHours(weekday=_DAY_KEYS.index(day), opens=opens, closes=closes))
+    return tuple(spans)
+
+
+def parse_hours_detail(text: str) -> tuple[OpeningHours, ...]:
+    """A compact week: "mon-fri 09:00-17:00; sat 10:00-14:00; sun closed"."""
+    hours: list[OpeningHours] = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        days, _, span = part.partition(" ")
+        first, _, last = days.lower().partition("-")
+        last = last or first
+        if first not in _DAY_KEYS or last not in _DAY_KEYS:
+            raise ValueError(f"{part!r}: start with a day or day range like mon-fri")
+        for index in range(_DAY_KEYS.index(first), _DAY_KEYS.index(last) + 1):
+            hours.extend(parse_day_hours(_DAY_KEYS[index], span))
+    return tuple(hours)

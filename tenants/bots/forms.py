@@ -67,11 +67,52 @@ class DraftEditForm(forms.Form):
                                       help_text="Comma-separated. Admin review required.", label="Crisis keywords")
     crisis_sensitivity = forms.ChoiceField(choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")])
     dragon_mode = forms.BooleanField(required=False, label="Dragon Mode (assertive replies to hot leads)")
+    crisis_script = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                    label="Crisis script", help_text="Shown at once to a visitor in crisis. Leave empty "
+                                    "for the approved default (988, SAMHSA, 911).")
+    at_risk_script = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                     label="Supportive reply for at-risk messages", help_text="Leave empty for the default.")
+    alert_recipients = forms.CharField(max_length=500, required=False, label="Crisis alert recipients",
+                                       help_text="Comma-separated emails or phone numbers.")
+    hours_mon = forms.CharField(max_length=40, required=False, label="Monday")
+    hours_tue = forms.CharField(max_length=40, required=False, label="Tuesday")
+    hours_wed = forms.CharField(max_length=40, required=False, label="Wednesday")
+    hours_thu = forms.CharField(max_length=40, required=False, label="Thursday")
+    hours_fri = forms.CharField(max_length=40, required=False, label="Friday")
+    hours_sat = forms.CharField(max_length=40, required=False, label="Saturday")
+    hours_sun = forms.CharField(max_length=40, required=False, label="Sunday")
+    holidays = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Holiday exceptions",
+                               help_text="One per line: 2026-12-25 Christmas Day: closed, or 2026-12-24 Christmas Eve: 10:00-14:00")
+    services = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, label="Services and prices",
+                               help_text="One per line: name | price | minutes | description (minutes and description optional)")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Other facts",
+                            help_text="One per line: topic | words visitors use, comma-separated | the answer")
     note = forms.CharField(max_length=300, required=False, label="What changed and why")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            cleaned["facts"] = facts_from_form(cleaned)
+        except ValueError as error:
+            self.add_error(None, str(error))
+        return cleaned
 
     @classmethod
     def initial_from(cls, config: BotConfig) -> dict[str, Any]:
-        return {
+        b = config.business
+        facts = {f"hours_{day}": ", ".join(f"{h.opens}-{h.closes}" for h in b.hours if h.weekday == index) or "closed"
+                 for index, day in enumerate(DAY_KEYS)} if b.hours else {}
+        facts |= {
+            "holidays": "\n".join(f"{h.date.isoformat()} {h.name}: " + (f"{h.opens}-{h.closes}" if h.opens else "closed")
+                                  for h in b.holidays),
+            "services": "\n".join(" | ".join([s.name, f"{s.price:g}" if s.price is not None else "",
+                                              str(s.duration_minutes or ""), s.description]).rstrip(" |")
+                                  for s in b.services),
+            "notes": "\n".join(f"{n.topic} | {', '.join(n.keywords)} | {n.text}" for n in b.notes),
+            "crisis_script": config.crisis.script, "at_risk_script": config.crisis.at_risk_script,
+            "alert_recipients": ", ".join(config.crisis.alert_recipients),
+        }
+        return facts | {
             "persona_name": config.persona.name, "persona_tone": config.persona.tone,
             "business_name": config.business.name, "business_description": config.business.description,
             "business_phone": config.business.phone, "business_email": config.business.email,
@@ -97,6 +138,9 @@ class DraftEditForm(forms.Form):
         data["crisis"].update(keywords=[k.strip() for k in d["crisis_keywords"].split(",") if k.strip()],
                               sensitivity=d["crisis_sensitivity"])
         data["dragon_mode"]["enabled"] = d["dragon_mode"]
+        data["crisis"].update(script=d["crisis_script"], at_risk_script=d["at_risk_script"],
+                              alert_recipients=[r.strip() for r in d["alert_recipients"].split(",") if r.strip()])
+        data["business"].update(d.get("facts") or {})
         try:
             return BotConfig.model_validate(data)
         except PydanticError as error:
@@ -126,3 +170,43 @@ class TestCaseForm(forms.Form):
 
 class SandboxForm(forms.Form):
     message = forms.CharField(max_length=1000, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
+DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def facts_from_form(cleaned: dict[str, Any]) -> dict[str, Any]:
+    """BOT-1: hours, holidays, services and notes from the portal's plain-text fields."""
+    from tenants.bots.config import parse_day_hours
+
+    hours: list[dict[str, Any]] = []
+    for day in DAY_KEYS:
+        value = (cleaned.get(f"hours_{day}") or "").strip()
+        if value:
+            hours += [h.model_dump() for h in parse_day_hours(day, value)]
+    holidays = []
+    for line in filter(None, (x.strip() for x in (cleaned.get("holidays") or "").splitlines())):
+        head, _, span = line.partition(":")
+        day, _, name = head.strip().partition(" ")
+        span = span.strip().lower()
+        opens = closes = None
+        if span and span != "closed":
+            parsed = parse_day_hours("mon", span)
+            opens, closes = parsed[0].opens, parsed[0].closes
+        holidays.append({"date": day, "name": name.strip() or "Holiday", "opens": opens, "closes": closes})
+    services = []
+    for line in filter(None, (x.strip() for x in (cleaned.get("services") or "").splitlines())):
+        parts = [p.strip() for p in line.split("|")] + ["", "", ""]
+        try:
+            price = float(parts[1].lstrip("$")) if parts[1] else None
+            minutes = int(parts[2]) if parts[2] else None
+        except ValueError:
+            raise ValueError(f"Services: “{line}” needs a number for the price and minutes") from None
+        services.append({"name": parts[0], "price": price, "duration_minutes": minutes, "description": parts[3]})
+    notes = []
+    for line in filter(None, (x.strip() for x in (cleaned.get("notes") or "").splitlines())):
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 3:
+            raise ValueError(f"Other facts: “{line}” needs topic | words | answer")
+        notes.append({"topic": parts[0], "keywords": [k.strip() for k in parts[1].split(",") if k.strip()], "text": parts[2]})
+    return {"hours": hours, "holidays": holidays, "services": services, "notes": notes}

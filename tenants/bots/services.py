@@ -8,7 +8,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from controlplane.audit.services import audit_record
-from tenants.bots.config import BotConfig, BusinessInfo, bot_config_from_pack, missing_details
+from tenants.bots.config import (
+    BotConfig,
+    BusinessInfo,
+    bot_config_from_pack,
+    missing_business_facts,
+    missing_details,
+)
 from tenants.bots.diff import business_info_changed
 from tenants.bots.models import Bot, BotConfigVersion, BotStatus, BotTestCase
 
@@ -103,7 +109,11 @@ def bot_config_approve(*, version: BotConfigVersion, actor: Any = None, comment:
     if version.status != BotConfigVersion.Status.SUBMITTED:
         raise ValidationError(f"Only a submitted version can be approved; version {version.number} is "
                               f"{version.status}.")
-    BotConfig.model_validate(version.config)
+    config = BotConfig.model_validate(version.config)
+    missing = missing_business_facts(config.business)
+    if missing and not system:
+        raise ValidationError("This bot can't be published yet: add " + " and ".join(missing)
+                              + " to its business facts, so visitors asking for them get an answer.")
     failing = version_failing_tests(version)
     override_reason = override_reason.strip()
     if failing and not override_reason:

@@ -8,12 +8,14 @@ ports, detection) are imported at module level.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from agents.conversation.context import BotRunContext, CrisisResource, CrisisSettings
+from agents.conversation.context import BotRunContext, CrisisResource, CrisisSettings, QuickReply, Trigger
+from agents.conversation.facts import BusinessFacts, DayHours, FactNote, HolidayHours, ServiceFact
 from agents.conversation.ports import ApprovedAnswer, KnowledgeHit, ModelProvider, Ports, Turn
 from agents.detection.intent import IntentRule
-from tenants.bots.config import BotConfig
+from tenants.bots.config import BotConfig, fill_placeholders
 from tenants.knowledge.selectors import faq_best_match, knowledge_search
 
 if TYPE_CHECKING:
@@ -54,6 +56,46 @@ def bot_ports(bot_id: int) -> Ports:
     return Ports(knowledge=BotKnowledgeSearch(bot_id), approved_answers=BotApprovedAnswers(bot_id))
 
 
+def business_facts(config: BotConfig) -> BusinessFacts:
+    """BOT-1: the approved business facts, in the engine's own types."""
+    b = config.business
+    return BusinessFacts(
+        phone=b.phone, email=b.email, address=b.address, timezone=b.timezone,
+        hours=tuple(DayHours(h.weekday, h.opens, h.closes) for h in b.hours),
+        holidays=tuple(HolidayHours(h.date, h.name, h.opens, h.closes) for h in b.holidays),
+        booking_url=config.booking_url,
+        services=tuple(ServiceFact(s.name, s.price, s.price_note, s.duration_minutes, s.description) for s in b.services),
+        notes=tuple(FactNote(n.topic, tuple(n.keywords), n.text) for n in b.notes),
+    )
+
+
+@lru_cache(maxsize=16)
+def _pack_section(mode: str) -> dict[str, Any]:
+    from industry_modes import load_pack
+
+    return load_pack(mode).industry.model_dump(mode="json")
+
+
+def _filled(value: Any, details: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return fill_placeholders(value, details)
+    if isinstance(value, dict):
+        return {k: _filled(v, details) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_filled(v, details) for v in value]
+    return value
+
+
+def pack_data(config: BotConfig) -> dict[str, Any]:
+    """IND-1..6: the pack's structured section with this client's links filled in."""
+    if config.industry_mode not in _INDUSTRY_MODES:
+        return {}
+    details = {"business_name": config.business.name, "business_phone": config.business.phone,
+               "business_email": config.business.email, "business_address": config.business.address,
+               "website_url": config.business.website, "booking_url": config.booking_url, **config.links}
+    return _filled(_pack_section(config.industry_mode), {k: v for k, v in details.items() if v})
+
+
 def bot_run_context(
     *, client_slug: str, bot_id: int, config: BotConfig, contact_known: bool, already_asked_for_contact: bool
 ) -> BotRunContext:
@@ -74,7 +116,17 @@ def bot_run_context(
             script=config.crisis.script,
             resources=tuple(CrisisResource(name=r.name, contact=f"{r.contact} ({r.available})" if r.available
                                            else r.contact) for r in config.crisis.resources),
+            at_risk_script=config.crisis.at_risk_script,
+            alert_recipients=tuple(config.crisis.alert_recipients)
+            + ((config.routing.owner_email or config.routing.owner_phone,)
+               if config.crisis.alert_owner and (config.routing.owner_email or config.routing.owner_phone) else ()),
+            alert_owner=config.crisis.alert_owner,
         ),
+        facts=business_facts(config),
+        pack_data=pack_data(config),
+        quick_replies=tuple(QuickReply(q.label, q.message, q.action) for q in config.quick_replies),
+        triggers=tuple(Trigger(t.key, tuple(t.phrases), t.action, t.reply) for t in config.triggers),
+        dragon_style_notes=tuple(config.dragon_mode.style_notes),
         dragon_mode_enabled=config.dragon_mode.enabled,
         intents=tuple(IntentRule(name=i.name, lead_type=i.lead_type, keywords=tuple(i.keywords))
                       for i in config.intents),

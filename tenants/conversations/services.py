@@ -11,7 +11,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -131,7 +131,12 @@ def _unavailable_reply(bot: Bot, config: BotConfig) -> tuple[str, str] | None:
     return None
 
 
-def message_reply(
+def message_reply(**kwargs: Any) -> ReplyOutcome:
+    """One visitor message through detection, the graph and persistence (the widget's path)."""
+    return message_turn(**kwargs)[0]
+
+
+def message_turn(
     *,
     bot: Bot,
     config: BotConfig,
@@ -141,7 +146,8 @@ def message_reply(
     conversation_id: uuid.UUID | None,
     text: str,
     started: float | None = None,
-) -> ReplyOutcome:
+) -> tuple[ReplyOutcome, TurnResult | None]:
+    """`message_reply`, also returning what the graph decided (None for paused/over-limit replies)."""
     started = started if started is not None else time.perf_counter()
     # Nothing is written before the graph has run: a refusal (unknown conversation) or a crash
     # leaves no visitor row behind. _persist_turn writes everything in one transaction.
@@ -160,9 +166,10 @@ def message_reply(
         )
         result = agent_reply(message=text, history=_history(conversation), context=context,
                              ports=bot_ports(bot.pk), model=model_provider())
-    return _persist_turn(bot=bot, config=config, client_id=client_id, visitor_key=visitor_key,
-                         conversation=conversation, text=text, result=result, unavailable=unavailable,
-                         started=started)
+    outcome = _persist_turn(bot=bot, config=config, client_id=client_id, visitor_key=visitor_key,
+                            conversation=conversation, text=text, result=result, unavailable=unavailable,
+                            started=started)
+    return outcome, result
 
 
 def _persist_turn(
@@ -256,8 +263,13 @@ def _apply_effects(
         lead_events_emit(lead=lead, created=lead_created, last_question=text)  # outbox, same transaction
     if result.is_fallback:
         event_record(kind="fallback", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
-    if result.is_crisis:
-        event_record(kind="crisis", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
+    if result.is_crisis or result.alert is not None:
+        # BOT-2: the alert event (level, reasons, who to tell); the notifications service delivers it.
+        alert = result.alert
+        event_record(kind="crisis", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk,
+                     data={"level": result.detection.classification.crisis_level, "alert": alert is not None,
+                           "reasons": list(alert.reasons) if alert else [],
+                           "recipients": list(alert.recipients) if alert else [], "message_id": bot_message.pk})
         crisis_event_emit(conversation=conversation)
     for item in result.review_items:
         review_item_open(kind=item.kind, conversation=conversation, message=bot_message, question=text,
@@ -442,3 +454,29 @@ def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None
             conversation_ended_emit(conversation=conversation)
     return conversation
 
+
+
+def bot_chat_turn(*, bot: Bot, config: BotConfig, client: Any, conversation_key: str, text: str,
+                  conversation_id: uuid.UUID | None) -> tuple[dict[str, Any], uuid.UUID]:
+    """One line of `manage.py bot_chat`: the widget's path (message_turn) and what it decided, as the
+    command's output record. Returns the record and the conversation id to continue with."""
+    from tenants.leads.models import Lead
+
+    visitor_key = f"bot_chat:{conversation_key}"[:64]
+    outcome, result = message_turn(bot=bot, config=config, client_id=client.pk, client_slug=client.slug,
+                                   visitor_key=visitor_key, conversation_id=conversation_id, text=text)
+    lead = Lead.objects.filter(conversation_id=outcome.conversation_id).values("lead_type", "score").first()
+    conversation = Conversation.objects.filter(pk=outcome.conversation_id).values("handoff_requested_at").first()
+    c = result.detection.classification if result is not None else None
+    record = {
+        "reply": outcome.reply,
+        "answered_by": outcome.answered_by,
+        "fallback": outcome.is_fallback,
+        "crisis_level": c.crisis_level if c else "none",
+        "lead_type": lead["lead_type"] if lead else (c.lead_type if c else "other"),
+        "lead_score": lead["score"] if lead else (c.lead_score if c else "cold"),
+        "contacts": [{"label": x.label, "text": x.text} for x in (c.contacts if c else ())],
+        "lead_created": outcome.lead_captured,
+        "handoff": bool(result and result.handoff_offered) or bool(conversation and conversation["handoff_requested_at"]),
+    }
+    return record, outcome.conversation_id

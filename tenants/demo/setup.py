@@ -6,9 +6,44 @@ from django_tenants.utils import schema_context
 
 from controlplane.clients.models import Client, Domain
 from controlplane.widgets.services import allowed_origin_add, widget_token_issue, widget_token_resolve
-from tenants.bots.selectors import bot_primary
-from tenants.demo.clients import DEMO_SITE_ORIGINS
+from industry_modes import load_pack
+from tenants.bots.config import BotConfig, FactNoteConfig, pack_services, parse_hours_detail
+from tenants.bots.models import Bot
+from tenants.bots.selectors import bot_primary, bot_published_config
+from tenants.bots.services import (
+    bot_config_approve,
+    bot_config_draft_create,
+    bot_config_submit,
+    bot_set_status,
+)
+from tenants.demo.clients import DEMO_NOTES, DEMO_SITE_ORIGINS
 from tenants.knowledge.services import knowledge_seed_from_pack
+
+
+def demo_facts_ensure(*, bot: Bot, details: dict[str, str], notes: list[tuple[str, tuple[str, ...], str]]) -> bool:
+    """BOT-1: the demo bot's business facts (hours, address, email, notes), published by the system when
+    the published version lacks them (clients seeded before facts existed). True when a version was made."""
+    config = bot_published_config(bot)
+    business = config.business
+    wanted = business.model_copy(update={
+        "hours": business.hours or parse_hours_detail(details.get("business_hours", "")),
+        "address": business.address or details.get("business_address", ""),
+        "email": business.email or details.get("business_email", ""),
+        "phone": business.phone or details.get("business_phone", ""),
+        "notes": business.notes or tuple(FactNoteConfig(topic=t, keywords=k, text=x) for t, k, x in notes),
+        "services": business.services or pack_services(load_pack(config.industry_mode)),
+    })
+    if wanted == business:
+        return False
+    status = bot.status
+    updated = BotConfig.model_validate(config.model_copy(update={"business": wanted}).model_dump(mode="json"))
+    version = bot_config_draft_create(bot=bot, config=updated, note="Demo business facts")
+    bot_config_submit(version=version, run_regression=False)
+    bot_config_approve(version=version, system=True, comment="Demo business facts")
+    bot.refresh_from_db()
+    # Facts are read from the approved version itself; no knowledge rebuild is waiting on them.
+    bot_set_status(bot=bot, status=status, reason="Demo business facts published")
+    return True
 
 
 def demo_widget_setup(*, client: Client, details: dict[str, str], existing: str | None) -> str:
@@ -16,6 +51,7 @@ def demo_widget_setup(*, client: Client, details: dict[str, str], existing: str 
     with schema_context(client.schema_name):
         bot = bot_primary()
         assert bot is not None
+        demo_facts_ensure(bot=bot, details=details, notes=DEMO_NOTES.get(client.slug, []))
         knowledge_seed_from_pack(bot_id=bot.pk, pack_key=client.industry_mode,
                                  details={"business_name": client.name, **details})
     for origin in DEMO_SITE_ORIGINS:

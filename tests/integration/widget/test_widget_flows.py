@@ -84,9 +84,9 @@ def test_grounded_answer_from_knowledge_continues_the_conversation(alpha_faqs: W
     first = alpha_faqs.send("Do you deliver?").json()
     second = alpha_faqs.send("What are your opening hours?", conversation_id=first["conversation_id"]).json()
     assert second["conversation_id"] == first["conversation_id"]
-    assert second["answered_by"] == "extractive"
-    assert second["reply"] == ("Our current hours are on our website and Google listing, and holiday hours are "
-                               "posted a week ahead. The kitchen stops taking orders 30 minutes before closing.")
+    # BOT-1: hours come from the approved business facts, not from a pack FAQ that only points elsewhere.
+    assert second["answered_by"] == "facts"
+    assert second["reply"] == "Our hours are Monday closed; Tuesday–Sunday 11am–10pm."
     assert row_counts(alpha_faqs.client)["Message"] == 4
 
 
@@ -288,6 +288,9 @@ def test_queries_per_message_in_an_open_conversation(alpha_faqs: WidgetSetup, dj
     conversation_id = alpha_faqs.send("Do you deliver?").json()["conversation_id"]
     with django_assert_num_queries(17):
         assert alpha_faqs.send("Do you deliver?", conversation_id=conversation_id).json()["answered_by"] == "approved_faq"
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(16):  # business facts: no FAQ match, no retrieval
         body = alpha_faqs.send("What are your opening hours?", conversation_id=conversation_id).json()
+        assert body["answered_by"] == "facts"
+    with django_assert_num_queries(22):
+        body = alpha_faqs.send("When does the kitchen stop taking orders?", conversation_id=conversation_id).json()
         assert body["answered_by"] == "extractive"

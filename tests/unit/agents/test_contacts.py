@@ -60,3 +60,18 @@ def test_offsets_are_python_str_offsets_after_non_ascii_text() -> None:
     text = "Café owner here — my name is José, call 212-555-0110"
     found = find_contacts(text)
     assert [(s.label, text[s.start : s.end]) for s in found] == [("name", "José"), ("phone", "212-555-0110")]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("this is Dana", "Dana"), ("Dana Whitfield here", "Dana Whitfield"), ("Dana, 207-555-0199", "Dana"),
+     ("hi, Dana here, can I book?", "Dana"), ("Café owner here, quick question", None), ("Tuesday, 5pm works", None)],
+)
+def test_names_in_ordinary_chat(text: str, name: str | None) -> None:
+    names = [s.text for s in find_contacts(text) if s.label == "name"]
+    assert names == ([name] if name else [])
+
+
+def test_international_and_extension_phones_are_e164() -> None:
+    found = [s.normalised for s in find_contacts("Call me at +44 20 7946 0958 ext. 123 or (207) 555-0199 x12")]
+    assert found == ["+442079460958", "+12075550199"]

@@ -50,7 +50,8 @@ def reply(message: str, context: BotRunContext, ports: Ports, model: object, his
 
 def test_offline_answer_is_extractive_and_cites_the_chunk(context: BotRunContext, ports: Ports, offline_model: OfflineModelProvider) -> None:
     result = reply("How much is a skin fade?", context, ports, offline_model)
-    assert result.reply == "A skin fade is $35."
+    # The whole passage of the one best source, never sentences spliced from several.
+    assert result.reply == "A classic haircut costs $30. A skin fade is $35. Beard trims are $15, or $40 together with a haircut."
     assert (result.answered_by, result.is_fallback, result.is_crisis) == ("extractive", False, False)
     assert result.citations == ("prices",)
     assert result.review_items == ()
@@ -189,7 +190,9 @@ def test_dragon_mode_pushes_booking_for_hot_leads(context: BotRunContext, ports:
     dragon = BotRunContext(**{**_fields(context), "dragon_mode_enabled": True})
     result = reply("I want to book a skin fade today, how much is it?", dragon, ports, offline_model)
     assert result.detection.classification.lead_score == "hot"
-    assert result.reply.endswith(f"Book your spot here: {dragon.booking_url}")
+    # PRM-5 changes the order: the next step leads, the answer follows.
+    assert result.reply.startswith("Ready to lock it in? Book your spot here: " + str(dragon.booking_url))
+    assert "$35" in result.reply
     plain = reply("I want to book a skin fade today, how much is it?", context, ports, offline_model)
     assert dragon.booking_url not in plain.reply  # type: ignore[operator]
 
