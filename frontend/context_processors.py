@@ -2,9 +2,11 @@ import re
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from controlplane.accounts.middleware import SESSION_IMPERSONATION_KEY
 from frontend.templatetags.shoreline_ui import ink_for
+from tenants.analytics.labels import zone_label
 
 DEFAULT_ACCENT = "#0ea5b7"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -27,6 +29,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "ink": ink_for(accent),
             # A client logo, once clients have one (UX-2); until then the shells draw a monogram.
             "logo_url": getattr(tenant, "logo_url", "") if on_client_host else "",
+            # Every time on a client host is in the client's zone (ClientTimeZoneMiddleware); pages say which.
+            "zone": zone_label(timezone.get_current_timezone()),
         },
         "impersonation": session.get(SESSION_IMPERSONATION_KEY) if session is not None else None,
     }

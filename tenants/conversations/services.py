@@ -417,7 +417,13 @@ def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None
     model = _summary_model()
     summary = model_summary(model, facts, timeout_s=settings.MODEL_TIMEOUT_SECONDS) if model is not None else None
     conversation.summary = summary or extractive_summary(facts)
+    before = list(conversation.tags)
     conversation.tags = list(topic_tags(facts))
     Conversation.objects.filter(pk=conversation.pk).update(summary=conversation.summary, tags=conversation.tags)
+    if conversation.tags != before:
+        # Popular topics come from the day's rollup, which may already be computed: re-open that day.
+        from tenants.analytics.services import analytics_rollups_reopen
+
+        analytics_rollups_reopen(at=conversation.started_at)
     return conversation
 

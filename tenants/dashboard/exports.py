@@ -16,6 +16,7 @@ from django.utils import timezone
 from fpdf import FPDF
 
 from controlplane.audit.services import audit_record
+from tenants.analytics.labels import human_label, zone_label
 from tenants.conversations.models import Conversation, Message
 from tenants.dashboard.filters import ListFilters, conversations_filtered, leads_filtered
 
@@ -116,11 +117,12 @@ class _Pdf(FPDF):
         self.set_text_color(*color)
         self.multi_cell(0, size * 0.5, self.text_safe(text), new_x="LMARGIN", new_y="NEXT")
 
-    def table(self, header: list[str], rows: list[list[str]]) -> None:
+    def table(self, header: list[str] | None, rows: list[list[str]]) -> None:
+        """A table; `header=None` for a key/value list (no empty heading row)."""
         self.set_font(self.family, "", 9)
         self.set_text_color(30, 41, 59)
-        with super().table(text_align="LEFT", first_row_as_headings=True, line_height=6) as t:
-            for row in [header, *rows]:
+        with super().table(text_align="LEFT", first_row_as_headings=header is not None, line_height=6) as t:
+            for row in [header, *rows] if header is not None else rows:
                 r = t.row()
                 for value in row:
                     r.cell(self.text_safe(str(value)))
@@ -131,12 +133,13 @@ def conversation_pdf(*, conversation: Conversation, messages: list[Message], cli
     pdf = _Pdf(f"{client_name} · Conversation transcript")
     pdf.heading(f"Conversation of {_local(conversation.started_at, tz)}")
     lead = getattr(conversation, "lead", None)
-    facts = [["Status", conversation.status], ["Messages", str(conversation.message_count)],
-             ["Lead type", conversation.lead_type or "–"], ["Sentiment", conversation.sentiment or "–"],
-             ["Tags", ", ".join(conversation.tags) or "–"]]
+    facts = [["Status", human_label(conversation.status)], ["Messages", str(conversation.message_count)],
+             ["Lead type", human_label(conversation.lead_type) or "–"],
+             ["Sentiment", human_label(conversation.sentiment) or "–"],
+             ["Topics", ", ".join(human_label(t) for t in conversation.tags) or "–"]]
     if lead:
-        facts.append(["Lead", f"{lead.score} · {lead.name} {lead.phone} {lead.email}".strip()])
-    pdf.table(["", ""], facts)
+        facts.append(["Lead", f"{human_label(lead.score)} · {lead.name} {lead.phone} {lead.email}".strip()])
+    pdf.table(None, facts)
     if conversation.summary:
         pdf.heading("Summary", 12)
         pdf.para(conversation.summary)
@@ -152,10 +155,10 @@ def conversation_pdf(*, conversation: Conversation, messages: list[Message], cli
 
 def overview_pdf(*, client_name: str, range_label: str, tiles: list[Any], insights: list[Any],
                  sentiment: list[tuple[str, int, str]], lead_values: list[tuple[str, int, str, str]],
-                 topics: list[tuple[str, int]]) -> bytes:
+                 topics: list[tuple[str, int]], tz: Any) -> bytes:
     pdf = _Pdf(f"{client_name} · Chatbot report")
     pdf.heading(f"{client_name}: {range_label}")
-    pdf.para(f"Generated {timezone.now():%Y-%m-%d %H:%M} UTC. Definitions: docs/metrics.md.", 8, (90, 100, 115))
+    pdf.para(f"Generated {_local(timezone.now(), tz)} ({zone_label(tz)}).", 8, (90, 100, 115))
     pdf.ln(3)
     pdf.table(["Metric", "Value", "Change"], [[t.label, t.value, t.delta or "–"] for t in tiles])
     if insights:
@@ -170,5 +173,5 @@ def overview_pdf(*, client_name: str, range_label: str, tiles: list[Any], insigh
         pdf.table(["Lead type", "Leads", "Average sale", "Value"], [[a, str(b), c, d] for a, b, c, d in lead_values])
     if topics:
         pdf.heading("Popular topics", 12)
-        pdf.table(["Topic", "Conversations"], [[t, str(n)] for t, n in topics])
+        pdf.table(["Topic", "Conversations"], [[human_label(t), str(n)] for t, n in topics])
     return bytes(pdf.output())

@@ -41,6 +41,14 @@ class Usage:
     def near_limit(self) -> bool:
         return self.quota > 0 and self.share >= UPGRADE_AT
 
+    @property
+    def over_limit(self) -> bool:
+        return self.quota > 0 and self.used >= self.quota
+
+    @property
+    def over_by(self) -> int:
+        return max(0, self.used - self.quota) if self.quota else 0
+
 
 @dataclass(frozen=True)
 class SetupStatus:

@@ -36,6 +36,11 @@ class PortalClientRow:
     def near_quota(self) -> bool:
         return bool(self.quota) and self.messages_this_period >= NEAR_QUOTA_SHARE * self.quota
 
+    @property
+    def over_quota(self) -> bool:
+        """At or past the quota: worded "Over limit", not "Near limit"."""
+        return bool(self.quota) and self.messages_this_period >= self.quota
+
 
 def portal_client_rows() -> list[PortalClientRow]:
     """One row per client in four queries, whatever the number of clients (BILL-4, ADM-1 counts)."""

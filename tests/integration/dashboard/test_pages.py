@@ -95,7 +95,7 @@ def test_conversation_view_shows_transcript_summary_tags(alpha_owner, mixed) -> 
     body = response.content.decode()
     assert response.status_code == 200
     assert "question 0?" in body
-    assert "parking" in body
+    assert "Parking" in body  # the tag, in words
     assert "answer" in body
 
 
