@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from controlplane.audit.services import audit_record
 from tenants.analytics.labels import human_label, zone_label
 from tenants.conversations.models import Conversation, Message
 from tenants.dashboard.filters import ListFilters, conversations_filtered, leads_filtered
+from tenants.dashboard.pdf_charts import bar_chart, hex_rgb
 
 CONVERSATION_COLUMNS = ("conversation_id", "started_at", "last_message_at", "status", "messages", "lead_type",
                         "sentiment", "crisis_level", "tags", "summary", "lead_score", "lead_name", "lead_phone",
@@ -153,19 +155,48 @@ def conversation_pdf(*, conversation: Conversation, messages: list[Message], cli
     return bytes(pdf.output())
 
 
+@dataclass(frozen=True)
+class ReportBrand:
+    """Whose report it is: the client's logo and colour, and the agency's "Powered by" ("" hides it)."""
+
+    logo_png: bytes | None = None
+    accent: str = "#0ea5b7"
+    powered_by: str = ""
+
+
+# The charts of the dashboard the report carries, with the dashboard's titles.
+REPORT_CHARTS = (("activity", "Messages and conversations per day"), ("leads", "Leads and booking clicks"),
+                 ("funnel", "Funnel"), ("business_hours", "Business hours vs after hours"))
+
+
 def overview_pdf(*, client_name: str, range_label: str, tiles: list[Any], insights: list[Any],
                  sentiment: list[tuple[str, int, str]], lead_values: list[tuple[str, int, str, str]],
-                 topics: list[tuple[str, int]], tz: Any) -> bytes:
+                 topics: list[tuple[str, int]], tz: Any, summary: str = "", charts: dict[str, Any] | None = None,
+                 brand: ReportBrand | None = None) -> bytes:
+    brand = brand or ReportBrand()
     pdf = _Pdf(f"{client_name} · Chatbot report")
+    accent = hex_rgb(brand.accent)
+    if brand.logo_png:
+        pdf.image(io.BytesIO(brand.logo_png), x=pdf.l_margin, h=14, keep_aspect_ratio=True)
+        pdf.ln(2)
+    pdf.set_fill_color(*accent)
+    pdf.rect(pdf.l_margin, pdf.get_y(), pdf.w - pdf.l_margin - pdf.r_margin, 1.2, style="F")
+    pdf.ln(3)
     pdf.heading(f"{client_name}: {range_label}")
     pdf.para(f"Generated {_local(timezone.now(), tz)} ({zone_label(tz)}).", 8, (90, 100, 115))
     pdf.ln(3)
+    if summary:
+        pdf.para(summary, 10)
+        pdf.ln(3)
     pdf.table(["Metric", "Value", "Change"], [[t.label, t.value, t.delta or "–"] for t in tiles])
     if insights:
         pdf.heading("Highlights", 12)
         for insight in insights:
             pdf.para(f"{insight.title}: {insight.body}")
         pdf.ln(2)
+    for key, title in REPORT_CHARTS:
+        if charts and key in charts:
+            bar_chart(pdf, charts[key], title=title, accent=accent)
     pdf.heading("Sentiment", 12)
     pdf.table(["Sentiment", "Conversations", "Share"], [[s.capitalize(), str(n), p] for s, n, p in sentiment])
     if lead_values:
@@ -174,4 +205,7 @@ def overview_pdf(*, client_name: str, range_label: str, tiles: list[Any], insigh
     if topics:
         pdf.heading("Popular topics", 12)
         pdf.table(["Topic", "Conversations"], [[human_label(t), str(n)] for t, n in topics])
+    if brand.powered_by:
+        pdf.ln(4)
+        pdf.para(f"Powered by {brand.powered_by}", 8, (90, 100, 115))
     return bytes(pdf.output())

@@ -210,6 +210,31 @@ def insights(o: Overview) -> list[Insight]:
     return out
 
 
+def summary(o: Overview, period: str) -> str:
+    """One paragraph for the PDF report (and emails): the period's figures in sentences, from the tiles' numbers."""
+    c = o.current.totals
+    if not c.messages and not c.sessions:
+        return f"No visitor chatted with your assistant in the {period}."
+    parts = [f"In the {period} your assistant answered {c.messages:,} message{'s' if c.messages != 1 else ''} "
+             f"in {c.conversations:,} conversation{'s' if c.conversations != 1 else ''}"]
+    lead_bits = f"captured {c.leads:,} lead{'s' if c.leads != 1 else ''}"
+    if c.hot_leads:
+        lead_bits += f" ({c.hot_leads:,} hot)"
+    if c.booking_clicks:
+        lead_bits += f" and sent {c.booking_clicks:,} visitor{'s' if c.booking_clicks != 1 else ''} to your booking page"
+    parts.append(lead_bits)
+    text = ", ".join(parts) + "."
+    if o.lead_value_cents:
+        text += f" Those leads are worth about {money(o.lead_value_cents)} at your average sale values."
+    change = metrics.change(c.leads, o.previous.totals.leads)
+    if change is not None and abs(change) >= 0.05:
+        text += f" Leads are {'up' if change > 0 else 'down'} {abs(change) * 100:.0f}% on the period before."
+    saved = metrics.hours_saved(c)
+    if saved >= 1:
+        text += f" It saved your team about {saved:,.0f} hours of chat."
+    return text
+
+
 def sentiment_split(o: Overview) -> list[tuple[str, int, str]]:
     total = sum(o.current.sentiment.values())
     return [(label, n, pct(n / total if total else None)) for label, n in o.current.sentiment.items()]

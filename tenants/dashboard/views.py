@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from controlplane.clients.branding import agency_brand, logo_bytes
 from tenants.analytics.questions import top_questions
 from tenants.analytics.ranges import PRESETS, range_from_params
 from tenants.analytics.selectors import overview_read
@@ -148,7 +149,11 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     body = exports.overview_pdf(client_name=client.name, range_label=context["range"].label(),
                                 tiles=context["tiles"], insights=context["insights"], sentiment=context["sentiment"],
                                 lead_values=context["lead_values"], topics=context["topics"],
-                                tz=context["range"].tz)
+                                tz=context["range"].tz, charts=context["charts"],
+                                summary=overview.summary(context["overview"], context["range"].label().lower()),
+                                brand=exports.ReportBrand(logo_png=logo_bytes(client.logo_name),
+                                                          accent=client.accent_color,
+                                                          powered_by=agency_brand().powered_by))
     exports.export_audit(request=request, kind="overview_pdf", rows=len(context["tiles"]),
                          target_id=f"{context['range'].first_day}..{context['range'].last_day}")
     response = HttpResponse(body, content_type="application/pdf")

@@ -15,6 +15,8 @@ DEBUG = ENV.debug
 SECRET_KEY = ENV.secret_key
 SHORELINE_DOMAIN = ENV.shoreline_domain
 ALLOWED_HOSTS = ENV.allowed_hosts or [SHORELINE_DOMAIN, f".{SHORELINE_DOMAIN}"]
+# "host:port" of the DNS resolver custom-domain verification asks; empty: the system's (controlplane.clients.domains).
+DNS_RESOLVER = ""
 
 # --- Apps: which tables live where is decided once, here (django-tenants) -----------
 SHARED_APPS = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from controlplane.portal import views
+from controlplane.portal import branding_views, views
 
 app_name = "portal"
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("clients/<slug:slug>/impersonate/", views.client_impersonate, name="client_impersonate"),
     path("staff/", views.staff_list, name="staff"),
     path("audit/", views.audit_log, name="audit"),
+    # Issue 16: white label and custom domains (admin only).
+    path("branding/", branding_views.agency_branding, name="branding"),
+    path("clients/<slug:slug>/branding/", branding_views.client_branding, name="client_branding"),
+    path("clients/<slug:slug>/domains/<int:domain_id>/verify/", branding_views.domain_verify, name="domain_verify"),
+    path("clients/<slug:slug>/domains/<int:domain_id>/remove/", branding_views.domain_remove, name="domain_remove"),
 ]

@@ -176,9 +176,15 @@ class Chat {
     this.send.type = "submit";
     this.send.disabled = true;
     this.form.append(label, this.input, this.send);
-    const foot = el("p", "foot", "Powered by ");
-    foot.append(el("strong", "", "Shoreline"));
-    this.root.append(head, this.notice, this.log, this.chips, this.tools, this.form, foot, this.announcer);
+    // White label: the agency's name from the frame page (data-powered-by), or no line when it is hidden.
+    const poweredBy = document.documentElement.dataset.poweredBy ?? "";
+    const parts: HTMLElement[] = [head, this.notice, this.log, this.chips, this.tools, this.form];
+    if (poweredBy) {
+      const foot = el("p", "foot", "Powered by ");
+      foot.append(el("strong", "", poweredBy));
+      parts.push(foot);
+    }
+    this.root.append(...parts, this.announcer);
   }
 
   private fillHeader(config: Config): void {
