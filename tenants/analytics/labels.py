@@ -30,6 +30,16 @@ def human_label(value: object) -> str:
     return words[:1].upper() + words[1:]
 
 
+def human_labels(values: object) -> list[str]:
+    """Each value in words, once: two stored tags with the same wording show one label."""
+    out: list[str] = []
+    for value in values or ():  # type: ignore[attr-defined]
+        label = human_label(value)
+        if label and label not in out:
+            out.append(label)
+    return out
+
+
 def zone_label(tz: object) -> str:
     """A time zone as a reader knows it: "America/New_York" → "New York time"; UTC stays "UTC"."""
     key = str(getattr(tz, "key", tz) or "UTC")

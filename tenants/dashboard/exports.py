@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from django.utils import timezone
 from fpdf import FPDF
 
 from controlplane.audit.services import audit_record
-from tenants.analytics.labels import human_label, zone_label
+from tenants.analytics.labels import human_label, human_labels, zone_label
 from tenants.conversations.models import Conversation, Message
 from tenants.dashboard.filters import ListFilters, conversations_filtered, leads_filtered
 from tenants.dashboard.pdf_charts import bar_chart, hex_rgb
@@ -30,8 +31,15 @@ LEAD_COLUMNS = ("lead_id", "captured_at", "score", "lead_type", "name", "phone",
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
 def _cell(value: Any) -> str:
+    """A CSV cell a spreadsheet cannot run: a leading quote on anything that could start a formula,
+    except an E.164 phone number (+15551234567), which CRMs import as is."""
     text = "" if value is None else str(value)
+    if _E164.match(text):
+        return text
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
@@ -123,6 +131,8 @@ class _Pdf(FPDF):
         """A table; `header=None` for a key/value list (no empty heading row)."""
         self.set_font(self.family, "", 9)
         self.set_text_color(30, 41, 59)
+        self.set_fill_color(241, 245, 249)  # heading row; charts leave their own colours set
+        self.set_draw_color(203, 213, 225)
         with super().table(text_align="LEFT", first_row_as_headings=header is not None, line_height=6) as t:
             for row in [header, *rows] if header is not None else rows:
                 r = t.row()
@@ -133,12 +143,12 @@ class _Pdf(FPDF):
 
 def conversation_pdf(*, conversation: Conversation, messages: list[Message], client_name: str, tz: Any) -> bytes:
     pdf = _Pdf(f"{client_name} · Conversation transcript")
-    pdf.heading(f"Conversation of {_local(conversation.started_at, tz)}")
+    pdf.heading(f"Conversation of {_local(conversation.started_at, tz)} ({zone_label(tz)})")
     lead = getattr(conversation, "lead", None)
     facts = [["Status", human_label(conversation.status)], ["Messages", str(conversation.message_count)],
              ["Lead type", human_label(conversation.lead_type) or "–"],
              ["Sentiment", human_label(conversation.sentiment) or "–"],
-             ["Topics", ", ".join(human_label(t) for t in conversation.tags) or "–"]]
+             ["Topics", ", ".join(human_labels(conversation.tags)) or "–"]]
     if lead:
         facts.append(["Lead", f"{human_label(lead.score)} · {lead.name} {lead.phone} {lead.email}".strip()])
     pdf.table(None, facts)

@@ -102,3 +102,36 @@ def test_conversation_page_does_not_pop_its_transcript_as_toasts(alpha_owner, cl
     region = region[:region.index("</div>")]
     assert 'class="toast' not in region
     assert body.count("transcript__msg--visitor") == 3
+
+
+def test_csv_phones_import_as_e164_while_formulas_stay_neutralised(alpha_owner, client_alpha) -> None:
+    import csv
+    import io
+
+    from tenants.leads.models import Lead
+
+    with schema_context(client_alpha.schema_name):
+        conv = b.conversation(timezone.now() - timedelta(hours=3), lead="hot")
+        Lead.objects.filter(conversation=conv).update(phone="+15553547468", name="=HYPERLINK(\"x\")")
+    text = b"".join(alpha_owner.get("/leads/export.csv?range=7").streaming_content).decode()
+    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["conversation_id"] == str(conv.pk))
+    assert row["phone"] == "+15553547468"
+    assert row["name"].startswith("'=")
+
+
+def test_transcript_pdf_has_no_empty_header_row_and_names_the_zone(alpha_owner, client_alpha) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    with schema_context(client_alpha.schema_name):
+        conv = b.conversation(timezone.now() - timedelta(hours=3), lead="warm", tags=["hours_location", "menu"])
+    body = alpha_owner.get(f"/conversations/{conv.pk}/export.pdf").content
+    lines = [line.strip() for line in PdfReader(io.BytesIO(body)).pages[0].extract_text().splitlines() if line.strip()]
+    heading = next(i for i, line in enumerate(lines) if line.startswith("Conversation of"))
+    assert "New York time" in lines[heading]
+    assert lines[heading + 1].startswith("Status")
+    # Six facts (status, messages, lead type, sentiment, topics, lead) × two cells: no empty heading row.
+    content = PdfReader(io.BytesIO(body)).pages[0].get_contents().get_data().decode("latin-1")
+    assert content.count(" re ") == 12
+    assert any("Hours & location, Menu" in line for line in lines)
