@@ -228,6 +228,14 @@ def test_custom_domain_is_served_only_after_dns_verification(client_alpha, fake_
     assert "Alpha Co" in on_custom.get("/login/").content.decode()
     assert login(on_custom, "owner@alpha.test", CLIENT_PASSWORD).status_code == 302
     assert on_custom.get("/").status_code == 200
+    # A session made on the client's subdomain, its cookie copied to the custom domain, is signed out:
+    # both hosts share a schema, the session is bound to the exact host.
+    on_subdomain = DjangoClient(HTTP_HOST=host_for("alpha"))
+    assert login(on_subdomain, "owner@alpha.test", CLIENT_PASSWORD).status_code == 302
+    copied = DjangoClient(HTTP_HOST=CUSTOM)
+    copied.cookies = on_subdomain.cookies
+    assert copied.get("/").status_code == 302  # to the login page
+    assert on_subdomain.get("/").status_code == 302  # the copied use ended that session too
     # Agency routes are not mounted on it, and another client's owner cannot use it.
     assert on_custom.get("/portal/").status_code == 404
     bravo_owner = DjangoClient(HTTP_HOST=CUSTOM)
