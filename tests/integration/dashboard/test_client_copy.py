@@ -22,12 +22,15 @@ from tests.integration.test_url_matrix import (
     every_route,
     session_for,
 )
+from tests.unit.test_icons import sprite_ids
 
 pytestmark = pytest.mark.django_db
+ICON_REF = re.compile(r"icons\.svg#([a-z0-9-]+)")
+SPRITE = sprite_ids()
 
 FEATURE_ID = re.compile(r"\b[A-Z]{2,4}-\d")
 REPO_PATH = re.compile(r"\bdocs/")
-SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]*[a-z0-9]\b")
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]*[a-z0-9]\b|\b[A-Z][a-z]+/[A-Z][A-Za-z]*_[A-Za-z_]+\b")  # or America/New_York
 # Elements whose text a reader does not read as prose (code is shown as code on purpose).
 SKIP = {"code", "pre", "script", "style", "textarea", "kbd", "samp", "svg", "option"}
 READ_ATTRS = ("title", "aria-label", "placeholder", "alt")
@@ -126,7 +129,10 @@ def _render_all(urlconf: str, role: str, ids: dict[str, str]) -> tuple[list[str]
         if "pdf" in kind:
             problems += [f"{path}: {s}" for s in seams([_pdf_text(response.content)], snake=False)]
         elif "html" in kind:
-            problems += [f"{path}: {s}" for s in seams(readable_texts(response.content.decode()))]
+            html = response.content.decode()
+            problems += [f"{path}: {s}" for s in seams(readable_texts(html))]
+            problems += [f"{path}: icon {name!r} is not in the sprite" for name in
+                         set(ICON_REF.findall(html)) - SPRITE]
     return problems, pages
 
 

@@ -135,3 +135,28 @@ def test_transcript_pdf_has_no_empty_header_row_and_names_the_zone(alpha_owner, 
     content = PdfReader(io.BytesIO(body)).pages[0].get_contents().get_data().decode("latin-1")
     assert content.count(" re ") == 12
     assert any("Hours & location, Menu" in line for line in lines)
+
+
+def test_report_pdf_has_summary_highlights_and_charts_with_the_dashboards_numbers(alpha_owner, client_alpha) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from tenants.analytics.services import analytics_rollups_update
+
+    now = timezone.now() - timedelta(hours=4)
+    with schema_context(client_alpha.schema_name):
+        for i in range(3):
+            b.conversation(now - timedelta(days=i), turns=2, lead="hot" if i == 0 else None, tags=["menu"])
+        analytics_rollups_update(client=client_alpha, full=True)
+    page = alpha_owner.get("/?range=30")
+    tiles = {t.label: t.value for t in page.context["tiles"]}
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(alpha_owner.get("/report.pdf?range=30").content)).pages)
+    flat = " ".join(text.split())
+    assert f"your assistant answered {tiles['Messages']} messages in 3 conversations" in flat
+    assert "captured 1 lead (1 hot)" in flat
+    assert "Highlights" in flat
+    for legend in ("Messages and conversations per day", "Widget sessions", "Leads and booking clicks", "Funnel"):
+        assert legend in flat
+    assert "Menu" in flat  # topics in words
+    assert "docs/" not in flat
