@@ -4,7 +4,7 @@ The admin adds the host; the product shows the DNS record to create (a CNAME to 
 subdomain, or a TXT token when the host cannot be a CNAME); verification looks the record up and only
 then creates the django-tenants Domain row that routes the host to the client's schema. Sessions
 stay bound to the host they were made on (HostMembershipMiddleware), so a session of the custom
-domain is its own. `domain_is_served(host)` answers the TLS on-demand check (Caddy's `ask`).
+domain is its own. `selectors.domain_is_served(host)` answers the TLS on-demand check (Caddy's `ask`).
 """
 
 from __future__ import annotations
@@ -130,18 +130,6 @@ def custom_domain_remove(*, custom: CustomDomain, actor: Any, request: Any = Non
         audit_record(action="domain.removed", actor=actor, request=request, client_slug=custom.client.slug,
                      target_type="clients.CustomDomain", target_id=custom.pk, data={"hostname": custom.hostname})
         custom.delete()
-
-
-def domain_is_served(host: str) -> bool:
-    """For the TLS on-demand check: True for our own hosts and for verified custom domains only."""
-    host = (host or "").strip().lower().rstrip(".").split(":", 1)[0]
-    if not host:
-        return False
-    if CustomDomain.objects.filter(hostname=host).exists():
-        return CustomDomain.objects.filter(hostname=host, verified_at__isnull=False).exists() and \
-            Domain.objects.filter(domain=host).exists()
-    return Domain.objects.filter(domain=host).exists()
-
 
 
 def served_custom_hosts() -> frozenset[str]:

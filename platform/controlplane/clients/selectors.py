@@ -36,3 +36,16 @@ def client_public_url(client: Client, path: str = "/") -> str:
 
 def public_url(path: str = "/") -> str:
     return public_origin() + path
+
+
+def domain_is_served(host: str) -> bool:
+    """For the TLS on-demand check: True for our own hosts and for verified custom domains only."""
+    host = (host or "").strip().lower().rstrip(".").split(":", 1)[0]
+    if not host:
+        return False
+    from controlplane.clients.models import CustomDomain, Domain
+
+    if CustomDomain.objects.filter(hostname=host).exists():
+        return CustomDomain.objects.filter(hostname=host, verified_at__isnull=False).exists() and \
+            Domain.objects.filter(domain=host).exists()
+    return Domain.objects.filter(domain=host).exists()

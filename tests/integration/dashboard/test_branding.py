@@ -186,8 +186,8 @@ def test_client_logo_and_colour_reach_dashboard_login_and_pdf(client_alpha, medi
 
 
 def test_custom_domain_is_served_only_after_dns_verification(client_alpha, fake_dns, settings) -> None:
-    from controlplane.clients.domains import domain_is_served
     from controlplane.clients.hosts import AllowedHosts
+    from controlplane.clients.selectors import domain_is_served
 
     settings.ALLOWED_HOSTS = AllowedHosts([".localhost", "localhost", "testserver"])
     portal = portal_as(ADMIN_EMAIL)
