@@ -124,6 +124,19 @@ def custom_domain_verify(*, custom: CustomDomain, actor: Any = None, request: An
     return ok
 
 
+def custom_domain_activate_local(*, custom: CustomDomain, actor: Any = None) -> None:
+    """Route a *.localhost custom domain without a DNS lookup (`make demo`: such hosts resolve to this
+    machine and no public DNS can hold a record for them). Refused for any other host. Audited."""
+    if not custom.hostname.endswith(".localhost"):
+        raise DomainRejected("Only .localhost hosts can be activated without DNS verification.")
+    with transaction.atomic():
+        custom.verified_at = custom.verified_at or timezone.now()
+        custom.save(update_fields=["verified_at"])
+        Domain.objects.get_or_create(domain=custom.hostname, defaults={"tenant": custom.client, "is_primary": False})
+        audit_record(action="domain.activated_local", actor=actor, client_slug=custom.client.slug,
+                     target_type="clients.CustomDomain", target_id=custom.pk, data={"hostname": custom.hostname})
+
+
 def custom_domain_remove(*, custom: CustomDomain, actor: Any, request: Any = None) -> None:
     with transaction.atomic():
         Domain.objects.filter(domain=custom.hostname, tenant=custom.client).delete()

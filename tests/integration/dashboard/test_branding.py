@@ -260,3 +260,21 @@ def test_domain_pages_refuse_other_clients_domains(client_alpha, client_bravo, f
     staff = portal_as(STAFF_EMAIL)
     assert staff.post(f"/portal/clients/bravo/domains/{custom.pk}/remove/").status_code == 403
     assert Client.objects.filter(pk=client_bravo.pk).exists()
+
+
+def test_demo_shows_a_branded_dashboard_on_its_own_localhost_domain(client_alpha, media, agency_reset,
+                                                                     monkeypatch) -> None:
+    from controlplane.clients.domains import DomainRejected, custom_domain_activate_local, custom_domain_add
+    from tenants.demo import setup
+
+    monkeypatch.setattr(setup, "DEMO_CUSTOM_DOMAIN", ("alpha", "dashboard.alpha-demo.localhost", "#b45309"))
+    assert setup.demo_branding_ensure() == "dashboard.alpha-demo.localhost"
+    assert setup.demo_branding_ensure() == "dashboard.alpha-demo.localhost"  # idempotent
+    page = DjangoClient(HTTP_HOST="dashboard.alpha-demo.localhost").get("/login/").content.decode()
+    assert "Alpha Co" in page
+    assert "Powered by Harborlight Digital" in page
+    assert "--brand-accent: #b45309" in page
+    assert "/brand/logos/" in page
+    elsewhere = custom_domain_add(client=client_alpha, hostname="dash.alpha-real.test", actor=None)
+    with pytest.raises(DomainRejected):
+        custom_domain_activate_local(custom=elsewhere)
