@@ -146,3 +146,17 @@ def test_portal_pages_show_no_internal_ids_paths_or_raw_labels(demo) -> None:
     problems, pages = _render_all(PUBLIC_URLCONF, ADMIN, demo)
     assert pages >= 15
     assert problems == [], "\n".join(problems)
+
+
+def test_no_template_prints_a_feature_id_even_in_states_the_demo_does_not_reach() -> None:
+    """Notices for paused / over-limit / needs-update bots and the like are not all on screen with demo data."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "frontend" / "templates"
+    found = []
+    for path in sorted(root.rglob("*.html")):
+        text = re.sub(r"\{#.*?#\}", "", path.read_text(), flags=re.S)
+        text = re.sub(r"\{% comment %\}.*?\{% endcomment %\}", "", text, flags=re.S)
+        found += [f"{path.relative_to(root)}: {m.group(0)}" for m in FEATURE_ID.finditer(text)]
+        found += [f"{path.relative_to(root)}: {m.group(0)}" for m in REPO_PATH.finditer(text)]
+    assert found == []
