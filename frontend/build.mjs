@@ -16,6 +16,7 @@ const ICONS = [
   "eye", "file-text", "inbox", "info", "layout-dashboard", "lock", "log-out", "menu", "message-square",
   "moon", "palette", "plus", "scroll-text", "search", "settings", "shield", "shield-check", "sparkles",
   "sun", "trending-up", "user", "user-plus", "users", "wallet", "x", "zap", "key-round", "mail", "clock",
+  "check-circle", "help-circle", "list-checks", "message-circle", "pencil", "refresh-cw", "upload", "image", "globe",
 ];
 
 async function iconSprite() {

@@ -2,9 +2,12 @@ import re
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from controlplane.accounts.middleware import SESSION_IMPERSONATION_KEY
+from controlplane.clients.branding import agency_brand, logo_url
 from frontend.templatetags.shoreline_ui import ink_for
+from tenants.analytics.labels import zone_label
 
 DEFAULT_ACCENT = "#0ea5b7"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -15,18 +18,24 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
     on_client_host = tenant is not None and tenant.schema_name != "public"
     session = getattr(request, "session", None)
-    accent = tenant.accent_color if on_client_host else DEFAULT_ACCENT
+    agency = agency_brand()
+    accent = tenant.accent_color if on_client_host else agency.accent_color
     # The accent lands in a style attribute: accept only a plain #rrggbb value.
     if not isinstance(accent, str) or not _HEX.match(accent):
         accent = DEFAULT_ACCENT
     return {
         "on_client_host": on_client_host,
         "brand": {
-            "name": tenant.name if on_client_host else "Shoreline",
+            "name": tenant.name if on_client_host else agency.name,
             "accent": accent,
             "ink": ink_for(accent),
-            # A client logo, once clients have one (UX-2); until then the shells draw a monogram.
-            "logo_url": getattr(tenant, "logo_url", "") if on_client_host else "",
+            # UX-2: the client's logo on its host (else its initials), the agency's on the portal.
+            "logo_url": logo_url(getattr(tenant, "logo_name", "") if on_client_host else agency.logo_name),
+            # Every time on a client host is in the client's zone (ClientTimeZoneMiddleware); pages say which.
+            "zone": zone_label(timezone.get_current_timezone()),
         },
+        # White label: who the product says it is ("Powered by" is "" when the agency hides it).
+        "agency": {"name": agency.name, "support_email": agency.support_email, "website": agency.website,
+                   "powered_by": agency.powered_by, "logo_url": logo_url(agency.logo_name)},
         "impersonation": session.get(SESSION_IMPERSONATION_KEY) if session is not None else None,
     }

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from controlplane.clients.branding import agency_brand
 from controlplane.clients.models import Client
 from controlplane.widgets.origins import origin_allowed
 from controlplane.widgets.selectors import allowed_origins_for
@@ -69,6 +70,7 @@ def widget_frame(request: HttpRequest) -> HttpResponse:
         config = public_config(bot, bot_published_config(bot))
     html = render_to_string("widget/frame.html", {
         "config": config.model_dump(mode="json"), "token": request.GET["token"], "host": host,
+        "powered_by": agency_brand().powered_by,  # white label: the agency's name, or "" (hidden)
     })
     response = HttpResponse(html)
     response["Content-Security-Policy"] = frame_csp(allowlist)

@@ -191,7 +191,9 @@ def return_visitor_rate(t: Totals) -> float | None:
 
 
 def engagement_rate(t: Totals) -> float | None:
-    """VAL-1: conversations / widget sessions: how often an opened widget turns into a conversation."""
+    """VAL-1: conversations / widget sessions. Not a share: one visit can hold several conversations
+    (a visitor who comes back after the idle timeout starts a new one), so it is shown as "chats per
+    visit" (1.4), never as a percentage that could read 200 %."""
     return ratio(t.conversations, t.sessions)
 
 
@@ -235,6 +237,47 @@ def lead_value_cents(leads_by_type: Mapping[str, int], values: Mapping[str, int]
     """VAL-8: Σ leads of a type × that type's value (lead_type_value_cents); complaints count zero."""
     return sum(count * lead_type_value_cents(lead_type, values, default_cents)
                for lead_type, count in leads_by_type.items())
+
+
+# --- What a reader sees ----------------------------------------------------------------------------
+# The label and one-sentence help of every figure, next to the rules above. Pages, the PDF report and
+# emails take their wording from here, so a client never sees a rule's internal name.
+
+@dataclass(frozen=True)
+class MetricText:
+    label: str
+    help: str
+
+
+METRIC_TEXT: dict[str, MetricText] = {
+    "messages": MetricText("Messages", "Messages your visitors sent to the assistant."),
+    "leads": MetricText("Leads", "Visitors who left a name, phone number or email, at most one per conversation."),
+    "hot_leads": MetricText("Hot leads", "Leads ready to buy or book now, by the assistant's latest scoring."),
+    "booking_clicks": MetricText("Booking clicks", "Clicks on the booking link the assistant offered."),
+    "lead_value": MetricText("Lead value", "Each lead times the average sale value set for its kind of lead."),
+    "engagement": MetricText("Chats per visit",
+                             "Conversations started per widget visit. Above 1 means visitors often chat more "
+                             "than once in a visit."),
+    "return_visitors": MetricText("Return visitors", "Share of widget visits by people who had visited before."),
+    "completion_rate": MetricText("Completion rate",
+                                  "Share of finished conversations that ended with a lead, a booking click or "
+                                  "an answered follow-up question."),
+    "fallback_rate": MetricText("Fallback rate", "Share of replies where the assistant could not answer."),
+    "response_time": MetricText("Response time (95th percentile)",
+                                "95 of every 100 replies arrived within this time."),
+    "time_saved": MetricText("Time saved", "Questions answered times two minutes of staff time each."),
+    "topics": MetricText("Popular topics", "What conversations in this period were about."),
+    "sentiment": MetricText("Sentiment", "How conversations ended up feeling."),
+}
+
+
+def metric_label(key: str) -> str:
+    return METRIC_TEXT[key].label
+
+
+def chats_per_visit(value: float | None) -> str:
+    """How engagement_rate is shown: a ratio with one decimal, "–" without visits."""
+    return "–" if value is None else f"{value:.1f}"
 
 
 def change(current: float | None, previous: float | None) -> float | None:

@@ -56,6 +56,23 @@ def _rollups_publish(*, client: Any, first_day: date) -> int:
                                         last_day=None, rows=rows)
 
 
+def analytics_rollups_reopen(*, at: datetime) -> bool:
+    """Recompute the hour and the local day holding `at` now (call inside the client's schema).
+
+    For facts written after their day was rolled up that the dirty window cannot see: topic tags
+    arrive with the summary, after the conversation ended, often after the refresh that counted it.
+    False when nothing was rolled up yet (the first refresh computes everything anyway).
+    """
+    from tenants.analytics.models import RollupState
+    from tenants.analytics.rollups import rollups_recompute
+
+    state = RollupState.objects.order_by("id").first()
+    if state is None or state.computed_through is None or not state.timezone:
+        return False
+    rollups_recompute(start=at, end=at + timedelta(microseconds=1), tz_name=state.timezone)
+    return True
+
+
 def _zone(name: str):  # type: ignore[no-untyped-def]
     from zoneinfo import ZoneInfo
 

@@ -123,7 +123,7 @@ def bot_config_approve(*, version: BotConfigVersion, actor: Any = None, comment:
         from tenants.knowledge.rebuild import knowledge_rebuilt_since
 
         if not knowledge_rebuilt_since(bot_id=version.bot_id, since=version.created_at):
-            raise ValidationError("This version changes business info: rebuild the bot's knowledge first (BOT-5).")
+            raise ValidationError("This version changes business info: rebuild the bot's knowledge first.")
     now = timezone.now()
     with transaction.atomic():
         version.status = BotConfigVersion.Status.APPROVED

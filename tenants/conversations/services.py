@@ -22,7 +22,7 @@ from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from agents.detection.intent import IntentRule
 from controlplane.billing.metering import usage_allows_answers, usage_record_reply
-from tenants.analytics.services import event_record
+from tenants.analytics.services import analytics_rollups_reopen, event_record
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
 from tenants.bots.services import bot_set_status
@@ -447,11 +447,15 @@ def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None
     model = _summary_model()
     summary = model_summary(model, facts, timeout_s=settings.MODEL_TIMEOUT_SECONDS) if model is not None else None
     conversation.summary = summary or extractive_summary(facts)
+    before = list(conversation.tags)
     conversation.tags = list(topic_tags(facts))
     with transaction.atomic():
         Conversation.objects.filter(pk=conversation.pk).update(summary=conversation.summary, tags=conversation.tags)
         if conversation.status == Conversation.Status.ENDED:
             conversation_ended_emit(conversation=conversation)
+    if conversation.tags != before:
+        # Popular topics come from the day's rollup, which may already be computed: re-open that day.
+        analytics_rollups_reopen(at=conversation.started_at)
     return conversation
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from controlplane.audit.services import audit_record
+from tenants.analytics.labels import human_label, human_labels, zone_label
 from tenants.conversations.models import Conversation, Message
 from tenants.dashboard.filters import ListFilters, conversations_filtered, leads_filtered
 from tenants.privacy.services import mask_email, mask_name, mask_phone, redact_text
@@ -28,8 +31,15 @@ LEAD_COLUMNS = ("lead_id", "captured_at", "score", "lead_type", "name", "phone",
                 "sentiment", "tags", "summary")
 
 
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
 def _cell(value: Any) -> str:
+    """A CSV cell a spreadsheet cannot run: a leading quote on anything that could start a formula,
+    except an E.164 phone number (+15551234567), which CRMs import as is."""
     text = "" if value is None else str(value)
+    if _E164.match(text):
+        return text
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
@@ -107,15 +117,17 @@ def pdf_document(title: str) -> PdfDocument:
 def conversation_pdf(*, conversation: Conversation, messages: list[Message], client_name: str, tz: Any,
                      redact: bool = False) -> bytes:
     pdf = pdf_document(f"{client_name} · Conversation transcript")
-    pdf.heading(f"Conversation of {_local(conversation.started_at, tz)}")
+    pdf.heading(f"Conversation of {_local(conversation.started_at, tz)} ({zone_label(tz)})")
     lead = getattr(conversation, "lead", None)
-    facts = [["Status", conversation.status], ["Messages", str(conversation.message_count)],
-             ["Lead type", conversation.lead_type or "–"], ["Sentiment", conversation.sentiment or "–"],
-             ["Tags", ", ".join(conversation.tags) or "–"]]
+    facts = [["Status", human_label(conversation.status)], ["Messages", str(conversation.message_count)],
+             ["Lead type", human_label(conversation.lead_type) or "–"],
+             ["Sentiment", human_label(conversation.sentiment) or "–"],
+             ["Topics", ", ".join(human_labels(conversation.tags)) or "–"]]
     name = lead.name if lead else ""
     if lead:
-        facts.append(["Lead", f"{lead.score} · {' '.join(_contact(lead.name, lead.phone, lead.email, redact))}".strip()])
-    pdf.rows_table(["", ""], facts)
+        contact = " ".join(_contact(lead.name, lead.phone, lead.email, redact))
+        facts.append(["Lead", f"{human_label(lead.score)} · {contact}".strip()])
+    pdf.rows_table(None, facts)
     if conversation.summary:
         pdf.heading("Summary", 12)
         pdf.para(_free_text(conversation.summary, name, redact))
@@ -129,19 +141,51 @@ def conversation_pdf(*, conversation: Conversation, messages: list[Message], cli
     return bytes(pdf.output())
 
 
+@dataclass(frozen=True)
+class ReportBrand:
+    """Whose report it is: the client's logo and colour, and the agency's "Powered by" ("" hides it)."""
+
+    logo_png: bytes | None = None
+    accent: str = "#0ea5b7"
+    powered_by: str = ""
+
+
+# The charts of the dashboard the report carries, with the dashboard's titles.
+REPORT_CHARTS = (("activity", "Messages and conversations per day"), ("leads", "Leads and booking clicks"),
+                 ("funnel", "Funnel"), ("business_hours", "Business hours vs after hours"))
+
+
 def overview_pdf(*, client_name: str, range_label: str, tiles: list[Any], insights: list[Any],
                  sentiment: list[tuple[str, int, str]], lead_values: list[tuple[str, int, str, str]],
-                 topics: list[tuple[str, int]]) -> bytes:
+                 topics: list[tuple[str, int]], tz: Any, summary: str = "", charts: dict[str, Any] | None = None,
+                 brand: ReportBrand | None = None) -> bytes:
+    # Lazy, like the document itself: the chart drawing imports fpdf.
+    from tenants.dashboard.pdf_charts import bar_chart, hex_rgb
+
+    brand = brand or ReportBrand()
     pdf = pdf_document(f"{client_name} · Chatbot report")
-    pdf.heading(f"{client_name}: {range_label}")
-    pdf.para(f"Generated {timezone.now():%Y-%m-%d %H:%M} UTC. Definitions: docs/metrics.md.", 8, (90, 100, 115))
+    accent = hex_rgb(brand.accent)
+    if brand.logo_png:
+        pdf.image(io.BytesIO(brand.logo_png), x=pdf.l_margin, h=14, keep_aspect_ratio=True)
+        pdf.ln(2)
+    pdf.set_fill_color(*accent)
+    pdf.rect(pdf.l_margin, pdf.get_y(), pdf.w - pdf.l_margin - pdf.r_margin, 1.2, style="F")
     pdf.ln(3)
+    pdf.heading(f"{client_name}: {range_label}")
+    pdf.para(f"Generated {_local(timezone.now(), tz)} ({zone_label(tz)}).", 8, (90, 100, 115))
+    pdf.ln(3)
+    if summary:
+        pdf.para(summary, 10)
+        pdf.ln(3)
     pdf.rows_table(["Metric", "Value", "Change"], [[t.label, t.value, t.delta or "–"] for t in tiles])
     if insights:
         pdf.heading("Highlights", 12)
         for insight in insights:
             pdf.para(f"{insight.title}: {insight.body}")
         pdf.ln(2)
+    for key, title in REPORT_CHARTS:
+        if charts and key in charts:
+            bar_chart(pdf, charts[key], title=title, accent=accent)
     pdf.heading("Sentiment", 12)
     pdf.rows_table(["Sentiment", "Conversations", "Share"], [[s.capitalize(), str(n), p] for s, n, p in sentiment])
     if lead_values:
@@ -149,5 +193,26 @@ def overview_pdf(*, client_name: str, range_label: str, tiles: list[Any], insigh
         pdf.rows_table(["Lead type", "Leads", "Average sale", "Value"], [[a, str(b), c, d] for a, b, c, d in lead_values])
     if topics:
         pdf.heading("Popular topics", 12)
-        pdf.rows_table(["Topic", "Conversations"], [[t, str(n)] for t, n in topics])
+        pdf.rows_table(["Topic", "Conversations"], [[human_label(t), str(n)] for t, n in topics])
+    if brand.powered_by:
+        pdf.ln(4)
+        pdf.para(f"Powered by {brand.powered_by}", 8, (90, 100, 115))
     return bytes(pdf.output())
+
+
+def client_report_pdf(*, client: Any, data: Any, range_label: str, tz: Any) -> bytes:
+    """The client's branded report for one period: the dashboard's own figures, charts and insights.
+
+    One builder for the dashboard's "Download report" and the weekly email's attachment.
+    """
+    from controlplane.clients.branding import agency_brand, logo_bytes
+    from tenants.dashboard import overview
+
+    return overview_pdf(
+        client_name=client.name, range_label=range_label, tiles=overview.tiles(data),
+        insights=overview.insights(data), sentiment=overview.sentiment_split(data),
+        lead_values=overview.lead_value_rows(data, client.avg_sale_value_cents),
+        topics=data.current.tags.most_common(8), tz=tz, charts=overview.charts(data),
+        summary=overview.summary(data, range_label.lower()),
+        brand=ReportBrand(logo_png=logo_bytes(client.logo_name), accent=client.accent_color,
+                          powered_by=agency_brand().powered_by))

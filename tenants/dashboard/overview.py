@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tenants.analytics import metrics
+from tenants.analytics.labels import human_label
 from tenants.analytics.selectors import WEEKDAYS, Overview, busiest_window
 
 
@@ -18,7 +19,7 @@ class Tile:
     delta: str = ""
     trend: str = "flat"
     foot: str = ""
-    feature: str = ""
+    help: str = ""
 
 
 def pct(value: float | None, digits: int = 0) -> str:
@@ -50,11 +51,13 @@ def _delta(current: float | None, previous: float | None, *, lower_is_better: bo
     return f"{change * 100:+.0f}%", trend
 
 
-def _tile(label: str, current: float | None, previous: float | None, shown: str, icon: str, feature: str,
+def _tile(key: str, current: float | None, previous: float | None, shown: str, icon: str,
           lower_is_better: bool = False, foot: str = "") -> Tile:
+    """A stat tile; its label and help come from metrics.METRIC_TEXT (one wording per metric)."""
     delta, trend = _delta(current, previous, lower_is_better=lower_is_better)
-    return Tile(label=label, value=shown, icon=icon, delta=delta, trend=trend,
-                foot=foot or ("vs previous period" if delta else ""), feature=feature)
+    text = metrics.METRIC_TEXT[key]
+    return Tile(label=text.label, value=shown, icon=icon, delta=delta, trend=trend,
+                foot=foot or ("vs previous period" if delta else ""), help=text.help)
 
 
 def tiles(o: Overview) -> list[Tile]:
@@ -64,23 +67,23 @@ def tiles(o: Overview) -> list[Tile]:
     p50 = metrics.percentile_ms(c.server_ms_histogram, 0.5)
     model_p50 = metrics.percentile_ms(c.model_ms_histogram, 0.5)
     return [
-        _tile("Messages", c.messages, p.messages, f"{c.messages:,}", "message-square", "AN-1"),
-        _tile("Leads", c.leads, p.leads, f"{c.leads:,}", "users", "AN-2"),
-        _tile("Hot leads", c.hot_leads, p.hot_leads, f"{c.hot_leads:,}", "zap", "AN-8"),
-        _tile("Booking clicks", c.booking_clicks, p.booking_clicks, f"{c.booking_clicks:,}", "check-circle-2",
-              "AN-3"),
-        _tile("Lead value", o.lead_value_cents, o.previous_lead_value_cents, money(o.lead_value_cents), "wallet",
-              "VAL-8", foot="leads × average sale value"),
-        _tile("Engagement", metrics.engagement_rate(c), metrics.engagement_rate(p), pct(metrics.engagement_rate(c)),
-              "activity", "VAL-1", foot="chats per widget opening"),
-        _tile("Return visitors", metrics.return_visitor_rate(c), metrics.return_visitor_rate(p),
-              pct(metrics.return_visitor_rate(c)), "user", "AN-4", foot=f"{c.returning_sessions:,} return visits"),
-        _tile("Completion rate", metrics.completion_rate(c), metrics.completion_rate(p),
-              pct(metrics.completion_rate(c)), "check", "AN-5"),
-        _tile("Fallback rate", metrics.fallback_rate(c), metrics.fallback_rate(p), pct(metrics.fallback_rate(c), 1),
-              "circle-help", "AN-6", lower_is_better=True),
-        _tile("Response time p95", p95, p95_before, ms(p95), "clock", "AN-7", lower_is_better=True,
-              foot=f"p50 {ms(p50)} · model p50 {ms(model_p50)}"),
+        _tile("messages", c.messages, p.messages, f"{c.messages:,}", icon="message-square"),
+        _tile("leads", c.leads, p.leads, f"{c.leads:,}", icon="users"),
+        _tile("hot_leads", c.hot_leads, p.hot_leads, f"{c.hot_leads:,}", icon="zap"),
+        _tile("booking_clicks", c.booking_clicks, p.booking_clicks, f"{c.booking_clicks:,}", icon="check-circle-2"),
+        _tile("lead_value", o.lead_value_cents, o.previous_lead_value_cents, money(o.lead_value_cents), icon="wallet",
+              foot="leads × average sale value"),
+        _tile("engagement", metrics.engagement_rate(c), metrics.engagement_rate(p),
+              metrics.chats_per_visit(metrics.engagement_rate(c)), icon="activity",
+              foot=f"{c.conversations:,} chats in {c.sessions:,} visits"),
+        _tile("return_visitors", metrics.return_visitor_rate(c), metrics.return_visitor_rate(p),
+              pct(metrics.return_visitor_rate(c)), icon="user", foot=f"{c.returning_sessions:,} return visits"),
+        _tile("completion_rate", metrics.completion_rate(c), metrics.completion_rate(p),
+              pct(metrics.completion_rate(c)), icon="check"),
+        _tile("fallback_rate", metrics.fallback_rate(c), metrics.fallback_rate(p), pct(metrics.fallback_rate(c), 1),
+              icon="circle-help", lower_is_better=True),
+        _tile("response_time", p95, p95_before, ms(p95), icon="clock", lower_is_better=True,
+              foot=f"median {ms(p50)} · model median {ms(model_p50)}"),
     ]
 
 
@@ -148,7 +151,7 @@ def charts(o: Overview) -> dict[str, dict[str, Any]]:
             {"name": "Business hours", "data": [b.messages, b.leads, b.booking_clicks]},
             {"name": "After hours", "data": [a.messages, a.leads, a.booking_clicks]}]},
         "sentiment": {"kind": "line", "unit": "%", **weekly_sentiment},
-        "topics": {"kind": "bar", "labels": [t for t, _ in o.current.tags.most_common(8)],
+        "topics": {"kind": "bar", "labels": [human_label(t) for t, _ in o.current.tags.most_common(8)],
                    "series": [{"name": "Conversations", "data": [n for _, n in o.current.tags.most_common(8)]}]},
     }
 
@@ -194,17 +197,42 @@ def insights(o: Overview) -> list[Insight]:
     saved = metrics.hours_saved(c)
     if c.bot_replies:
         out.append(Insight("Time saved", f"Your bot answered {c.bot_replies - c.fallback_replies:,} questions: about "
-                           f"{saved:,.1f} hours your team did not spend on chat.", "clock"))
+                           f"{saved:,.1f} hours your team did not spend on chat.", icon="clock"))
     window = busiest_window(o.profile.by_hour)
     if window:
         after = o.profile.after_hours.messages
         share = after / c.messages if c.messages else 0
         out.append(Insight("Busiest time", f"{hour_label(window[0])}–{hour_label(window[1])} is when visitors chat "
-                           f"most. {share:.0%} of messages arrive outside business hours.", "activity"))
+                           f"most. {share:.0%} of messages arrive outside business hours.", icon="activity"))
     if o.current.tags:
         tag, count = o.current.tags.most_common(1)[0]
-        out.append(Insight("Top topic", f"“{tag}” came up in {count:,} conversations.", "sparkles"))
+        out.append(Insight("Top topic", f"“{human_label(tag)}” came up in {count:,} conversations.", icon="sparkles"))
     return out
+
+
+def summary(o: Overview, period: str) -> str:
+    """One paragraph for the PDF report (and emails): the period's figures in sentences, from the tiles' numbers."""
+    c = o.current.totals
+    if not c.messages and not c.sessions:
+        return f"No visitor chatted with your assistant in the {period}."
+    parts = [f"In the {period} your assistant answered {c.messages:,} message{'s' if c.messages != 1 else ''} "
+             f"in {c.conversations:,} conversation{'s' if c.conversations != 1 else ''}"]
+    lead_bits = f"captured {c.leads:,} lead{'s' if c.leads != 1 else ''}"
+    if c.hot_leads:
+        lead_bits += f" ({c.hot_leads:,} hot)"
+    if c.booking_clicks:
+        lead_bits += f" and sent {c.booking_clicks:,} visitor{'s' if c.booking_clicks != 1 else ''} to your booking page"
+    parts.append(lead_bits)
+    text = ", ".join(parts) + "."
+    if o.lead_value_cents:
+        text += f" Those leads are worth about {money(o.lead_value_cents)} at your average sale values."
+    change = metrics.change(c.leads, o.previous.totals.leads)
+    if change is not None and abs(change) >= 0.05:
+        text += f" Leads are {'up' if change > 0 else 'down'} {abs(change) * 100:.0f}% on the period before."
+    saved = metrics.hours_saved(c)
+    if saved >= 1:
+        text += f" It saved your team about {saved:,.0f} hours of chat."
+    return text
 
 
 def sentiment_split(o: Overview) -> list[tuple[str, int, str]]:
@@ -216,5 +244,5 @@ def lead_value_rows(o: Overview, default_cents: int) -> list[tuple[str, int, str
     rows = []
     for lead_type, count in o.current.leads_by_type.most_common():
         value = metrics.lead_type_value_cents(lead_type, o.values, default_cents)
-        rows.append((lead_type.replace("_", " ").capitalize(), count, money(value), money(value * count)))
+        rows.append((human_label(lead_type), count, money(value), money(value * count)))
     return rows

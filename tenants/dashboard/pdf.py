@@ -42,11 +42,14 @@ class PdfDocument(FPDF):
         self.set_text_color(*color)
         self.multi_cell(0, size * 0.5, self.text_safe(text), new_x="LMARGIN", new_y="NEXT")
 
-    def rows_table(self, header: list[str], rows: list[list[str]]) -> None:
+    def rows_table(self, header: list[str] | None, rows: list[list[str]]) -> None:
+        """A table; `header=None` for a key/value list (no empty heading row)."""
         self.set_font(self.family, "", 9)
         self.set_text_color(30, 41, 59)
-        with super().table(text_align="LEFT", first_row_as_headings=True, line_height=6) as t:
-            for row in [header, *rows]:
+        self.set_fill_color(241, 245, 249)  # heading row; charts leave their own colours set
+        self.set_draw_color(203, 213, 225)
+        with super().table(text_align="LEFT", first_row_as_headings=header is not None, line_height=6) as t:
+            for row in [header, *rows] if header is not None else rows:
                 r = t.row()
                 for value in row:
                     r.cell(self.text_safe(str(value)))

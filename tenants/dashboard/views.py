@@ -96,7 +96,7 @@ def conversation(request: HttpRequest, conversation_id: UUID) -> HttpResponse:
     if found is None:
         raise Http404
     conv, messages = found
-    return render(request, "dashboard/conversation.html", {"conversation": conv, "messages": messages,
+    return render(request, "dashboard/conversation.html", {"conversation": conv, "transcript": messages,
                                                            "lead": getattr(conv, "lead", None)})
 
 
@@ -152,9 +152,8 @@ def conversation_pdf(request: HttpRequest, conversation_id: UUID) -> HttpRespons
 def report_pdf(request: HttpRequest) -> HttpResponse:
     context = _overview_context(request)
     client = context["client"]
-    body = exports.overview_pdf(client_name=client.name, range_label=context["range"].label(),
-                                tiles=context["tiles"], insights=context["insights"], sentiment=context["sentiment"],
-                                lead_values=context["lead_values"], topics=context["topics"])
+    body = exports.client_report_pdf(client=client, data=context["overview"], range_label=context["range"].label(),
+                                     tz=context["range"].tz)
     exports.export_audit(request=request, kind="overview_pdf", rows=len(context["tiles"]),
                          target_id=f"{context['range'].first_day}..{context['range'].last_day}")
     response = HttpResponse(body, content_type="application/pdf")

@@ -11,6 +11,7 @@ import base64
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.template.loader import render_to_string
@@ -58,10 +59,7 @@ def weekly_summary_build(*, client: Any, week: DateRange | None = None) -> Weekl
     label = f"{week.first_day:%b %-d} – {week.last_day:%b %-d, %Y}"
     context = {"client": client, "label": label, "numbers": numbers, "questions": questions, "insight": insight,
                "dashboard_url": client_public_url(client, "/")}
-    pdf = exports.overview_pdf(client_name=client.name, range_label=label, tiles=overview.tiles(data),
-                               insights=found, sentiment=overview.sentiment_split(data),
-                               lead_values=overview.lead_value_rows(data, client.avg_sale_value_cents),
-                               topics=data.current.tags.most_common(8))
+    pdf = exports.client_report_pdf(client=client, data=data, range_label=label, tz=ZoneInfo(client.timezone))
     return WeeklySummary(
         subject=f"{client.name}: your chatbot's week ({label})",
         text=render_to_string("notifications/weekly_summary.txt", context),

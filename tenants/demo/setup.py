@@ -70,3 +70,45 @@ def demo_site_domain_ensure() -> str:
     public = Client.objects.get(schema_name="public")
     Domain.objects.get_or_create(domain=DEMO_SITE_HOST, defaults={"tenant": public, "is_primary": False})
     return DEMO_SITE_HOST
+
+
+DEMO_AGENCY = {"name": "Harborlight Digital", "accent_color": "#2563eb", "support_email": "help@harborlight.example",
+               "website": "harborlight.example"}
+# `make demo`: Harbor Grill's dashboard on its own host, with its own logo and colour.
+DEMO_CUSTOM_DOMAIN = ("harbor-grill", "dashboard.harborgrill.localhost", "#b45309")
+
+
+def _demo_logo(initials: str, rgb: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (360, 120), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((4, 4, 116, 116), radius=24, fill=rgb)
+    draw.text((38, 48), initials, fill=(255, 255, 255))
+    draw.rectangle((136, 44, 340, 60), fill=rgb)
+    draw.rectangle((136, 70, 280, 80), fill=(148, 163, 184))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def demo_branding_ensure() -> str:
+    """The demo agency's white label, Harbor Grill's logo and colour, and its custom domain. Returns the host."""
+    from controlplane.clients.branding import agency_brand_update, client_branding_update
+    from controlplane.clients.domains import custom_domain_activate_local, custom_domain_add
+    from controlplane.clients.models import AgencyBrand, CustomDomain
+
+    if not AgencyBrand.objects.exists():
+        agency_brand_update(actor=None, **DEMO_AGENCY)
+    slug, host, color = DEMO_CUSTOM_DOMAIN
+    client = Client.objects.filter(slug=slug).first()
+    if client is None:
+        return ""
+    if not client.logo_name:
+        client_branding_update(client=client, actor=None, logo=_demo_logo("HG", (180, 83, 9)), accent_color=color)
+    custom = CustomDomain.objects.filter(hostname=host).first() or custom_domain_add(
+        client=client, hostname=host, actor=None)
+    custom_domain_activate_local(custom=custom)
+    return host

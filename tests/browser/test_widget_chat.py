@@ -217,3 +217,35 @@ def test_the_chat_iframe_runs_under_a_strict_csp(widget_env, new_page):  # noqa:
     # The chat app ran (it answered) without a single CSP violation: no inline script or style.
     assert violations == []
     assert ALLOWED_HOST in env.allowed_origin
+
+
+def test_conversation_survives_page_navigation_when_the_iframe_cannot_store(widget_env):  # noqa: F811
+    """Issue 16 / WID-6: the iframe's storage is blocked, so the chat app hands its conversation to the loader,
+    which keeps it in the host site's own storage and gives it back on the next page: same transcript, same
+    conversation on the server."""
+    env = widget_env
+    with chromium() as new_page:
+        page = new_page()
+        frame = open_widget(page, env)
+        reply = ask(frame, "Do you have vegetarian or vegan options?", answers_before=1)
+        chat = page.frame(url=re.compile(r"/widget/frame/"))
+        assert chat is not None
+        assert chat.evaluate("() => { try { localStorage.length; return 'ok'; } catch (e) { return 'blocked'; } }") \
+            == "blocked"
+        page.wait_for_function("() => Object.keys(localStorage).some(k => k.startsWith('shoreline_conv_'))")
+        page.goto(env.page("coastal") + "&page=2")
+        page.locator("shoreline-chat button.launcher").click()
+        frame = page.frame_locator("shoreline-chat iframe")
+        frame.locator(".msg.bot").first.wait_for(state="visible")
+        assert frame.locator(".msg.me").first.inner_text().strip().endswith("Do you have vegetarian or vegan options?")
+        assert reply[:40] in frame.locator(".msg.bot").last.inner_text()
+        ask(frame, "And do you deliver?", answers_before=frame.locator(".msg.bot .bubble").count())
+        screenshot(page, "widget-continuity-after-navigation", full_page=False)
+
+    from django_tenants.utils import schema_context
+
+    from tenants.conversations.models import Conversation, Message
+
+    with schema_context(env.schema_name):
+        assert Conversation.objects.count() == 1
+        assert Message.objects.filter(role="visitor").count() == 2

@@ -133,6 +133,12 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "portal:audit": admin_only(),
     "portal:errors": agency(),
     "portal:error_detail": agency(ok=404),  # no such error group
+    # Issue 16: white label and custom domains (tests/integration/dashboard/test_branding.py).
+    "portal:branding": admin_only(),
+    "portal:client_branding": admin_only(),
+    "portal:domain_verify": admin_only(ok=404, method="post"),  # no such domain id
+    "portal:domain_remove": admin_only(ok=404, method="post"),
+    "brand_logo": anyone(ok=404),  # no such logo; logos are public by design (content-hash names)
 
     "styleguide": admin_only(),
     # Issue 6: the widget's pages. The iframe and avatars are public by design (token / content hash);
@@ -177,6 +183,7 @@ CLIENT_HOST_ROUTES: dict[str, Rule] = {
     "login": anyone(ok=200, signed_in=(302, "/")),
     "logout": anyone(ok=(302, "/login/"), method="post"),
     "password_change": signed_in(),
+    "brand_logo": anyone(ok=404),
     "impersonation_redeem": anyone(ok=403),  # without a valid ticket: refused for everyone
     "impersonation_end": anyone(ok=200, method="post"),
 }

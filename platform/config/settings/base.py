@@ -17,6 +17,8 @@ DEBUG = ENV.debug
 SECRET_KEY = ENV.secret_key
 SHORELINE_DOMAIN = ENV.shoreline_domain
 ALLOWED_HOSTS = ENV.allowed_hosts or [SHORELINE_DOMAIN, f".{SHORELINE_DOMAIN}"]
+# "host:port" of the DNS resolver custom-domain verification asks; empty: the system's (controlplane.clients.domains).
+DNS_RESOLVER = ""
 
 # --- Apps: which tables live where is decided once, here (django-tenants) -----------
 SHARED_APPS = [
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "controlplane.clients.middleware.ClientTimeZoneMiddleware",
     "controlplane.accounts.middleware.HostMembershipMiddleware",
     "controlplane.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -13,12 +13,19 @@ from django.urls import Resolver404, resolve
 from controlplane.accounts.selectors import user_may_use_host
 
 SESSION_HOST_KEY = "shoreline_host_schema"
+# The exact host a session was made on: a client's custom domain and its subdomain share a schema,
+# and a session of one must not work on the other (issue 16).
+SESSION_HOSTNAME_KEY = "shoreline_hostname"
 SESSION_IMPERSONATION_KEY = "shoreline_impersonation"
 _PASSWORD_CHANGE_ALLOWED = frozenset({"password_change", "logout", "impersonation_end"})
 # AX-9: while impersonating, ending the impersonation is the only write; in particular the
 # admin's own password change and a logout that would skip the "impersonation.ended" audit.
 _IMPERSONATION_WRITES_ALLOWED = frozenset({"impersonation_end"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def request_hostname(request: HttpRequest) -> str:
+    return request.get_host().rsplit(":", 1)[0].lower()
 
 
 def _tenant_schema(request: HttpRequest) -> str:
@@ -41,7 +48,9 @@ class HostMembershipMiddleware:
         if user.is_authenticated:
             schema = _tenant_schema(request)
             impersonation = request.session.get(SESSION_IMPERSONATION_KEY)
-            on_own_host = request.session.get(SESSION_HOST_KEY) == schema
+            hostname = request.session.get(SESSION_HOSTNAME_KEY)
+            on_own_host = request.session.get(SESSION_HOST_KEY) == schema and (
+                hostname is None or hostname == request_hostname(request))
             if impersonation:
                 allowed = on_own_host and impersonation.get("schema") == schema and user.is_platform_admin
             else:

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from controlplane.accounts.forms import HostLoginForm, PasswordChangeForm
-from controlplane.accounts.middleware import SESSION_HOST_KEY
+from controlplane.accounts.middleware import SESSION_HOST_KEY, SESSION_HOSTNAME_KEY, request_hostname
 from controlplane.accounts.services import user_set_password
 
 
@@ -24,6 +24,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)  # logs in and rotates the session key
         self.request.session[SESSION_HOST_KEY] = connection.schema_name
+        self.request.session[SESSION_HOSTNAME_KEY] = request_hostname(self.request)
         return response
 
 
@@ -68,6 +69,7 @@ def impersonation_redeem(request: HttpRequest) -> HttpResponse:
                       {"error": "The admin account behind this link no longer exists."}, status=403)
     login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SESSION_HOST_KEY] = connection.schema_name
+    request.session[SESSION_HOSTNAME_KEY] = request_hostname(request)
     request.session[SESSION_IMPERSONATION_KEY] = {"schema": connection.schema_name, "admin": admin.email}
     return redirect("home")
 

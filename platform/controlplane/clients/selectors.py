@@ -38,14 +38,19 @@ def public_url(path: str = "/") -> str:
     return public_origin() + path
 
 
-def domain_is_served(domain: str) -> bool:
-    """True for the platform's own domain and every host in the Domain table (client subdomains and
-    custom domains). Caddy asks this before it requests a certificate on demand (ops/compose)."""
+def domain_is_served(host: str) -> bool:
+    """For the TLS on-demand check (Caddy asks before it requests a certificate, ops/compose): True for
+    the platform's own domain, client subdomains, and verified custom domains only."""
     from django.conf import settings
 
-    from controlplane.clients.models import Domain
+    from controlplane.clients.models import CustomDomain, Domain
 
-    domain = domain.lower().rstrip(".")
-    if domain == settings.SHORELINE_DOMAIN.lower():
+    host = (host or "").strip().lower().rstrip(".").split(":", 1)[0]
+    if not host:
+        return False
+    if host == settings.SHORELINE_DOMAIN.lower():
         return True
-    return Domain.objects.filter(domain__iexact=domain).exists()
+    if CustomDomain.objects.filter(hostname=host).exists():
+        return CustomDomain.objects.filter(hostname=host, verified_at__isnull=False).exists() and \
+            Domain.objects.filter(domain=host).exists()
+    return Domain.objects.filter(domain=host).exists()

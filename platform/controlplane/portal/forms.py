@@ -3,9 +3,17 @@ from django import forms
 from controlplane.clients.models import INDUSTRY_MODES
 
 
+def slug_help() -> str:
+    """The hint under the slug field, with the real dashboard domain (never a placeholder)."""
+    from django.conf import settings
+
+    return ("Lowercase letters, digits and hyphens. The client's dashboard address becomes "
+            f"this-name.{settings.SHORELINE_DOMAIN}.")
+
+
 class ClientCreateForm(forms.Form):
     name = forms.CharField(max_length=120)
-    slug = forms.CharField(max_length=40, help_text="Lowercase letters, digits and hyphens. Becomes <slug>.domain.")
+    slug = forms.CharField(max_length=40)
     industry = forms.ChoiceField(choices=INDUSTRY_MODES)
     plan = forms.ChoiceField(choices=())
     owner_email = forms.EmailField()
@@ -13,6 +21,7 @@ class ClientCreateForm(forms.Form):
     def __init__(self, *args: object, plans: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["plan"].choices = plans
+        self.fields["slug"].help_text = slug_help()
 
 
 class PlanChangeForm(forms.Form):

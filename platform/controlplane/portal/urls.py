@@ -1,6 +1,6 @@
 from django.urls import path
 
-from controlplane.portal import views
+from controlplane.portal import branding_views, views
 
 app_name = "portal"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("errors/", views.error_list, name="errors"),
     path("errors/<int:group_id>/", views.error_detail, name="error_detail"),
+    # Issue 16: white label and custom domains (admin only).
+    path("branding/", branding_views.agency_branding, name="branding"),
+    path("clients/<slug:slug>/branding/", branding_views.client_branding, name="client_branding"),
+    path("clients/<slug:slug>/domains/<int:domain_id>/verify/", branding_views.domain_verify, name="domain_verify"),
+    path("clients/<slug:slug>/domains/<int:domain_id>/remove/", branding_views.domain_remove, name="domain_remove"),
 ]

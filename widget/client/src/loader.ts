@@ -84,6 +84,28 @@ function visitorId(): string {
   }
 }
 
+const MAX_STATE = 24_000;
+
+/** WID-6: the conversation the chat app handed us (it could not store it itself), kept first-party. */
+function keptState(key: string): string {
+  try {
+    return localStorage.getItem(key) ?? sessionStorage.getItem(key) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+function keepState(key: string, value: string): void {
+  for (const pick of [() => localStorage, () => sessionStorage]) {
+    try {
+      pick().setItem(key, value);
+      return;
+    } catch {
+      /* blocked or full: try the next one */
+    }
+  }
+}
+
 function boot(): void {
   if (window.ShorelineWidget) return; // the snippet was pasted twice
   const script = document.currentScript as HTMLScriptElement | null;
@@ -92,6 +114,7 @@ function boot(): void {
   const base = new URL(script.src).origin;
   const here = location.origin;
   const headers = { Authorization: `Bearer ${token}`, [EMBED_HEADER]: here };
+  const stateKey = `shoreline_conv_${token.split("_")[1] ?? "x"}`;
 
   let host: HTMLElement | null = null;
   let launcher: HTMLButtonElement;
@@ -126,6 +149,8 @@ function boot(): void {
       const query = new URLSearchParams({ token, host: here });
       // The page URL rides in the fragment: it is only read by the chat app, never sent in the request line.
       const hash = new URLSearchParams({ page: location.href.slice(0, 1500), vid: visitorId() });
+      const kept = keptState(stateKey);
+      if (kept) hash.set("st", kept);
       frame.src = `${base}/widget/frame/?${query}#${hash}`;
       frame.addEventListener("load", () => {
         loaded = true;
@@ -177,6 +202,8 @@ function boot(): void {
     if (event.origin !== base || !frame || event.source !== frame.contentWindow) return;
     const type = (event.data as { type?: string } | null)?.type;
     if (type === "shoreline:close") setOpen(false);
+    const state = (event.data as { state?: unknown }).state;
+    if (type === "shoreline:state" && typeof state === "string" && state.length <= MAX_STATE) keepState(stateKey, state);
   });
   window.visualViewport?.addEventListener("resize", fitToVisualViewport);
   window.visualViewport?.addEventListener("scroll", fitToVisualViewport);

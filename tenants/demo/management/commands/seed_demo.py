@@ -20,7 +20,7 @@ from controlplane.clients.selectors import client_public_url, host_origin, publi
 from controlplane.clients.services import client_provision
 from tenants.demo.clients import DEMO_ADMIN_EMAIL, DEMO_CLIENTS, DEMO_SITE_ORIGINS, DEMO_STAFF_EMAIL
 from tenants.demo.history import history_seed_all
-from tenants.demo.setup import demo_site_domain_ensure, demo_widget_setup
+from tenants.demo.setup import demo_branding_ensure, demo_site_domain_ensure, demo_widget_setup
 
 
 class Command(BaseCommand):
@@ -43,6 +43,7 @@ class Command(BaseCommand):
             credentials[f"widget:{client.slug}"] = demo_widget_setup(client=client, details=spec["details"],
                                                                      existing=credentials.get(f"widget:{client.slug}"))
         demo_site_domain_ensure()
+        custom_host = demo_branding_ensure()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(credentials, indent=2))
         path.chmod(0o600)
@@ -50,9 +51,9 @@ class Command(BaseCommand):
         history_seed_all(clients=[c for c in Client.objects.exclude(schema_name="public")
                                   if c.slug in {spec["slug"] for spec in DEMO_CLIENTS}],
                          origin=DEMO_SITE_ORIGINS[0], stdout=self.stdout)
-        self._print_logins(credentials)
+        self._print_logins(credentials, custom_host)
 
-    def _print_logins(self, credentials: dict[str, str]) -> None:
+    def _print_logins(self, credentials: dict[str, str], custom_host: str = "") -> None:
         def password_for(email: str) -> str:
             user = User.objects.filter(email=email).first()
             if user is not None and not user.must_change_password:
@@ -70,5 +71,7 @@ class Command(BaseCommand):
             email = owner.user.email if owner else "-"
             out.write(f"  {client.name:<26} {client_public_url(client)}")
             out.write(f"      {email}   {password_for(email)}")
+        if custom_host:
+            out.write(f"Custom domain   {host_origin(custom_host)}/  (Harbor Grill's dashboard on its own host)")
         out.write(f"Widget demo     {host_origin('demo-site.localhost')}/widget/demo/  (a pretend client website)")
         out.write(f"Health          {public_url('/healthz')}\n")

@@ -5,7 +5,7 @@
 
 import { Api, ApiError, type Config, type MessageOut, type QuickReply } from "./api";
 import { link, renderText, safeHref } from "./text";
-import { load, save, visitorId } from "./visitor";
+import { canPersist, load, save, visitorId } from "./visitor";
 
 const ICONS: Record<string, string> = {
   close: '<path d="M18 6 6 18M6 6l12 12"/>',
@@ -66,6 +66,7 @@ class Chat {
   private readonly visitor: string;
   private readonly pageUrl: string;
   private readonly storeKey: string;
+  private readonly fromHost: string | null; // the conversation the loader kept for us (storage blocked here)
   private config: Config | null = null;
   private conversationId: string | null = null;
   private items: Item[] = [];
@@ -91,6 +92,7 @@ class Chat {
     this.visitor = visitorId(hash.get("vid"));
     this.api = new Api(token, this.hostOrigin);
     this.storeKey = `shl_conv_${token.split("_")[1] ?? "x"}`;
+    this.fromHost = hash.get("st");
   }
 
   // --- boot -----------------------------------------------------------------------------------
@@ -176,9 +178,15 @@ class Chat {
     this.send.type = "submit";
     this.send.disabled = true;
     this.form.append(label, this.input, this.send);
-    const foot = el("p", "foot", "Powered by ");
-    foot.append(el("strong", "", "Shoreline"));
-    this.root.append(head, this.notice, this.log, this.chips, this.tools, this.form, foot, this.announcer);
+    // White label: the agency's name from the frame page (data-powered-by), or no line when it is hidden.
+    const poweredBy = document.documentElement.dataset.poweredBy ?? "";
+    const parts: HTMLElement[] = [head, this.notice, this.log, this.chips, this.tools, this.form];
+    if (poweredBy) {
+      const foot = el("p", "foot", "Powered by ");
+      foot.append(el("strong", "", poweredBy));
+      parts.push(foot);
+    }
+    this.root.append(...parts, this.announcer);
   }
 
   private fillHeader(config: Config): void {
@@ -232,7 +240,7 @@ class Chat {
   // --- messages -------------------------------------------------------------------------------
 
   private restoreOrWelcome(config: Config): void {
-    const saved = load(this.storeKey);
+    const saved = load(this.storeKey) ?? this.fromHost;
     if (saved) {
       try {
         const state = JSON.parse(saved) as { id: string; at: number; items: Item[] };
@@ -250,7 +258,13 @@ class Chat {
 
   private persist(): void {
     if (this.conversationId) {
-      save(this.storeKey, JSON.stringify({ id: this.conversationId, at: Date.now(), items: this.items.slice(-40) }));
+      const state = JSON.stringify({ id: this.conversationId, at: Date.now(), items: this.items.slice(-40) });
+      save(this.storeKey, state);
+      // WID-6: where this frame cannot store (third-party storage blocked), the loader keeps the conversation
+      // in the host site's own storage and hands it back on the next page (URL fragment, never sent to a server).
+      if (!canPersist() && this.hostOrigin && window.parent !== window) {
+        window.parent.postMessage({ type: "shoreline:state", state }, this.hostOrigin);
+      }
     }
   }
 

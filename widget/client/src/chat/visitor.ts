@@ -21,6 +21,11 @@ function store(): Storage | null {
 
 const storage = store();
 
+/** False when this frame can keep nothing beyond the page (third-party storage blocked). */
+export function canPersist(): boolean {
+  return storage !== null;
+}
+
 export function load(key: string): string | null {
   try {
     return storage ? storage.getItem(key) : memory.get(key) ?? null;

@@ -1,0 +1,9 @@
+"""`{% load labels %}` then `{{ value|human }}` (or `{{ list|humans }}`, deduplicated): stored values in words (see tenants.analytics.labels)."""
+
+from django import template
+
+from tenants.analytics.labels import human_label, human_labels
+
+register = template.Library()
+register.filter("human", human_label)
+register.filter("humans", human_labels)
