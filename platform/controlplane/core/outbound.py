@@ -94,12 +94,12 @@ def _own_hosts() -> list[str]:
     return [h for h in hosts if h]
 
 
-def _allowed_for_tests(host: str, port: int) -> bool:
+def _allowed_for_tests(host: str, port: int, extra: frozenset[str] = frozenset()) -> bool:
     allowed = getattr(settings, "OUTBOUND_ALLOW", ())
-    return f"{host}:{port}" in allowed
+    return f"{host}:{port}" in allowed or f"{host}:{port}" in extra
 
 
-def resolve(url: str) -> Target:
+def resolve(url: str, *, extra_allowed: frozenset[str] = frozenset()) -> Target:
     """Check one URL and pick the address to connect to, or raise OutboundRefused."""
     try:
         parts = urlsplit(url.strip())
@@ -115,7 +115,7 @@ def resolve(url: str) -> Target:
     if not host:
         raise AddressRefused("That address has no host name.")
     port = port or (443 if scheme == "https" else 80)
-    allowed = _allowed_for_tests(host, port)
+    allowed = _allowed_for_tests(host, port, extra_allowed)
     if not allowed and any(host == own or host.endswith("." + own) for own in _own_hosts()):
         raise AddressRefused("Shoreline's own addresses cannot be used as a source.")
     try:
@@ -137,7 +137,8 @@ def validate_public_url(url: str) -> None:
             raise
 
 
-def _pinned_request(target: Target, headers: dict[str, str]) -> httpx.Request:
+def _pinned_request(target: Target, headers: dict[str, str], method: str = "GET",
+                    content: bytes | None = None) -> httpx.Request:
     parts = urlsplit(target.url)
     literal = f"[{target.address}]" if ":" in target.address else target.address
     default_port = 443 if target.scheme == "https" else 80
@@ -147,7 +148,8 @@ def _pinned_request(target: Target, headers: dict[str, str]) -> httpx.Request:
     if ":" in target.host and not target.host.startswith("["):
         host_header = f"[{target.host}]" if target.port == default_port else f"[{target.host}]:{target.port}"
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
-    return httpx.Request("GET", pinned, headers={**headers, "Host": host_header}, extensions=extensions)
+    return httpx.Request(method, pinned, headers={**headers, "Host": host_header}, content=content,
+                         extensions=extensions)
 
 
 def outbound_get(url: str, *, client: httpx.Client | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -193,6 +195,37 @@ def outbound_get(url: str, *, client: httpx.Client | None = None, max_bytes: int
             return httpx.Response(response.status_code, headers=kept, content=bytes(body),
                                   request=httpx.Request("GET", current))
         raise OutboundRefused("The page redirects too many times.")
+    finally:
+        if own_client:
+            http.close()
+
+
+def outbound_post(url: str, *, content: bytes, headers: dict[str, str] | None = None,
+                  timeout_s: float = DEFAULT_TIMEOUT_S, max_bytes: int = 64 * 1024,
+                  extra_allowed: frozenset[str] = frozenset(), client: httpx.Client | None = None) -> httpx.Response:
+    """POST `content` to a checked, pinned public address (outgoing webhooks). Redirects are not followed:
+    a 3xx comes back as the answer. The answer body is cut at `max_bytes`.
+
+    `extra_allowed` names "host:port" pairs allowed although not public (the demo's local receiver only;
+    production refuses to start with any).
+    """
+    target = resolve(url, extra_allowed=extra_allowed)
+    request = _pinned_request(target, headers or {}, method="POST", content=content)
+    request.extensions["timeout"] = httpx.Timeout(timeout_s).as_dict()
+    own_client = client is None
+    http = client or httpx.Client(timeout=timeout_s)
+    try:
+        response = http.send(request, stream=True, follow_redirects=False)
+        try:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > max_bytes:
+                    break
+        finally:
+            response.close()
+        return httpx.Response(response.status_code, content=bytes(body[:max_bytes]),
+                              request=httpx.Request("POST", url))
     finally:
         if own_client:
             http.close()

@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import requests
 from django.conf import settings
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client as TwilioClient
+
+from controlplane.core.outbound import OutboundRefused, outbound_post
+from controlplane.notifications.webhooks import webhook_allowed_private_hosts
 
 PROVIDER_TIMEOUT_S = 10.0
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -113,11 +117,14 @@ def email_send(*, to: str, subject: str, text: str, html: str, idempotency_key: 
 
 
 def webhook_post(*, url: str, body: bytes, headers: dict[str, str]) -> ProviderAnswer:
-    """POST one signed webhook. Redirects are not followed (a redirect could point anywhere)."""
+    """POST one signed webhook through the outbound-fetch guard: the address is checked and pinned for
+    the connection (no DNS rebinding). Redirects are not followed (a redirect could point anywhere)."""
     try:
-        response = requests.post(url, data=body, headers={"Content-Type": "application/json", **headers},
-                                 timeout=PROVIDER_TIMEOUT_S, allow_redirects=False)
-    except requests.RequestException as error:
+        response = outbound_post(url, content=body, headers={"Content-Type": "application/json", **headers},
+                                 timeout_s=PROVIDER_TIMEOUT_S, extra_allowed=webhook_allowed_private_hosts())
+    except OutboundRefused as refused:
+        return ProviderAnswer(False, False, "", f"Refused: {refused}")
+    except httpx.HTTPError as error:
         return ProviderAnswer(False, True, "", f"Unreachable: {type(error).__name__}")
     answer = f"HTTP {response.status_code}: {response.text[:500]}"
     if 200 <= response.status_code < 300:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
-import socket
-from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from controlplane.core.outbound import OutboundRefused, resolve
 
 SIGNATURE_HEADER = "Shoreline-Signature"
 EVENT_ID_HEADER = "Shoreline-Event-Id"
@@ -35,32 +34,16 @@ def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def outbound_url_check(url: str) -> None:
-    """Refuse anything but a public http(s) URL (no private, loopback, link-local or reserved address).
+def webhook_allowed_private_hosts() -> frozenset[str]:
+    return frozenset(settings.NOTIFICATIONS_WEBHOOK_ALLOWED_PRIVATE_HOSTS)
 
-    Local stand-in for the platform's outbound-fetch guard (being written in issue 12): swap the body
-    for that guard at merge. Called when the URL is saved and again before every delivery, because
-    DNS can change between the two.
+
+def outbound_url_check(url: str) -> None:
+    """Refuse anything but a public http(s) URL, with the platform's one outbound-fetch guard
+    (controlplane.core.outbound: private, loopback, link-local, reserved and our own hosts refused).
+    Called when the URL is saved and again by the delivery itself, which connects to the checked address.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise UnsafeWebhookUrl("The address must start with http:// or https://.")
-    host = parts.hostname
-    if not host:
-        raise UnsafeWebhookUrl("The address has no host name.")
-    if parts.username or parts.password:
-        raise UnsafeWebhookUrl("The address must not contain a user name or password.")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as error:
-        raise UnsafeWebhookUrl("The port number is not valid.") from error
-    if f"{host}:{port}" in settings.NOTIFICATIONS_WEBHOOK_ALLOWED_PRIVATE_HOSTS:
-        return
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as error:
-        raise UnsafeWebhookUrl(f"The host name {host} could not be found.") from error
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
-            raise UnsafeWebhookUrl(f"{host} points to a private or reserved address; use a public URL.")
+        resolve(url, extra_allowed=webhook_allowed_private_hosts())
+    except OutboundRefused as refused:
+        raise UnsafeWebhookUrl(str(refused)) from refused
