@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from controlplane.widgets.models import UsagePeriod
-from controlplane.widgets.services import current_period
+from controlplane.billing.metering import current_period
+from controlplane.billing.models import UsagePeriod
 from tests.integration.analytics import builders as b
 
 pytestmark = pytest.mark.django_db
