@@ -24,6 +24,8 @@ def analytics_rollups_update(*, client: Any, full: bool = False, now: datetime |
 
     Returns how many daily rows were published for the portal.
     """
+    # Cycle (known debt, docs/decisions/0016-import-layers.md): metrics and rollups import
+    # conversations.services, which imports this module's event_record at its top.
     from controlplane.rollups.services import client_daily_rollups_replace
     from tenants.analytics import metrics
     from tenants.analytics.models import DailyRollup

@@ -22,12 +22,15 @@ from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from agents.detection.intent import IntentRule
 from controlplane.widgets.services import usage_record_reply
+from tenants.analytics.models import Event
 from tenants.analytics.services import event_record
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
+from tenants.bots.selectors import bot_get, bot_published_config
 from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
 from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession
 from tenants.knowledge.embedding import model_provider
+from tenants.leads.models import Lead
 from tenants.leads.services import lead_apply_effect
 from tenants.review.models import ReviewItem
 from tenants.review.services import review_item_open
@@ -365,9 +368,6 @@ def conversation_facts(conversation: Conversation) -> ConversationFacts:
     """What a summary may say about one conversation, from this schema's records."""
     # Lazy: agents.conversation.summary imports pydantic-ai (docs/decisions/0013-lazy-agent-stack.md).
     from agents.conversation.summary import ConversationFacts, SummaryTurn
-    from tenants.analytics.models import Event
-    from tenants.bots.selectors import bot_get, bot_published_config
-    from tenants.leads.models import Lead
 
     rows = conversation.messages.order_by("created_at", "id").values_list(
         "role", "text", "answered_by", "is_fallback", "lead_type", "feedback")

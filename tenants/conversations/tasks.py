@@ -13,13 +13,18 @@ from celery import shared_task
 from django.db import OperationalError
 from django_tenants.utils import get_public_schema_name
 
+from controlplane.clients.models import Client
 from controlplane.core.tasks import ClientTask
+from tenants.conversations.services import (
+    conversation_summarize,
+    conversations_end_idle,
+    conversations_missing_summary,
+)
 
 
 @shared_task(name="tenants.conversations.end_idle_all_clients")
 def conversations_end_idle_all_clients() -> int:
     """Beat, public schema: queue the idle sweep of every client. Returns how many were queued."""
-    from controlplane.clients.models import Client
 
     schemas = Client.objects.exclude(schema_name=get_public_schema_name()).values_list("schema_name", flat=True)
     count = 0
@@ -34,7 +39,6 @@ def conversations_end_idle_all_clients() -> int:
 def conversations_end_idle_task() -> list[str]:
     """One client: end its idle conversations and queue a summary for each (in this schema), plus any
     ended earlier whose summary task was lost. Returns the ids just ended."""
-    from tenants.conversations.services import conversations_end_idle, conversations_missing_summary
 
     ended = [str(pk) for pk in conversations_end_idle()]
     lost = [str(pk) for pk in conversations_missing_summary() if str(pk) not in ended]
@@ -46,7 +50,6 @@ def conversations_end_idle_task() -> list[str]:
 @shared_task(base=ClientTask, name="tenants.conversations.summarize", acks_late=True,
              autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def conversation_summarize_task(conversation_id: str) -> dict[str, object] | None:
-    from tenants.conversations.services import conversation_summarize
 
     conversation = conversation_summarize(conversation_id=conversation_id)  # type: ignore[arg-type]
     if conversation is None:

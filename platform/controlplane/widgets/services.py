@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -104,7 +104,6 @@ def usage_record_reply(*, client_id: int, input_tokens: int = 0, output_tokens: 
         output_tokens=F("output_tokens") + output_tokens,
     )
     if not updated:
-        from django.db import IntegrityError
 
         try:
             with transaction.atomic():
