@@ -394,6 +394,7 @@ def _summary_model() -> OpenAIChatModel | None:
     """The chat model for summaries when OPENAI_API_KEY is set, else None (offline summaries)."""
     if not settings.OPENAI_API_KEY:
         return None
+    # Lazy: agents.providers imports pydantic-ai and the OpenAI SDK (decision 0013).
     from agents.providers import build_openai_chat_model
 
     return build_openai_chat_model(api_key=settings.OPENAI_API_KEY, base_url=settings.OPENAI_BASE_URL,

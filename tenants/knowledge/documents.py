@@ -42,6 +42,7 @@ def _sniff(data: bytes) -> str:
 
 
 def _pdf_text(data: bytes) -> tuple[str, int]:
+    # Lazy: only document uploads need the PDF parser.
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -60,6 +61,7 @@ def _pdf_text(data: bytes) -> tuple[str, int]:
 
 
 def _docx_text(data: bytes) -> tuple[str, int]:
+    # Lazy: only document uploads need the Word parser.
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 

@@ -36,6 +36,7 @@ def website_refresh_task(site_id: int, trigger: str = "manual") -> str:
 def knowledge_weekly_refresh() -> int:
     """BEY-7, scheduled by beat in the public schema: queue one refresh per site per client,
     each task carrying its client's schema (ClientTask refuses to run without one)."""
+    # Lazy: keep the worker's task-module import small (decision 0013).
     from django_tenants.utils import schema_context
 
     from controlplane.clients.models import Client

@@ -25,6 +25,7 @@ def database_status() -> ComponentStatus:
 
 
 def broker_status() -> ComponentStatus:
+    # Lazy: only the readiness probe talks to Redis directly.
     import redis
 
     try:
@@ -36,6 +37,7 @@ def broker_status() -> ComponentStatus:
 
 
 def worker_status(timeout: float = 1.0) -> ComponentStatus:
+    # Cycle: config.celery autodiscovers every app's tasks; importing it at the top would load them all.
     from config.celery import app
 
     try:
