@@ -37,7 +37,7 @@ def broker_status() -> ComponentStatus:
 
 
 def worker_status(timeout: float = 1.0) -> ComponentStatus:
-    # Cycle: config.celery autodiscovers every app's tasks; importing it at the top would load them all.
+    # Cycle: config (the composition root) imports controlplane; controlplane never imports config at import time.
     from config.celery import app
 
     try:
