@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from controlplane.widgets.origins import origin_allowed
+from controlplane.widgets.selectors import any_allowed_origins
 
 WIDGET_PREFIX = "/widget/v1/"
 ALLOWED_HEADERS = "Authorization, Content-Type, X-Shoreline-Embed-Origin"
@@ -19,7 +20,6 @@ def _known_origins() -> list[str]:
     """Every allowlisted origin of any bot; preflights carry no token, so they are checked against all."""
     global _cache
     if time.monotonic() - _cache[0] > _CACHE_SECONDS:
-        from controlplane.widgets.selectors import any_allowed_origins
 
         _cache = (time.monotonic(), any_allowed_origins())
     return _cache[1]

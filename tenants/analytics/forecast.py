@@ -35,6 +35,7 @@ def forecast_refresh(*, tz_name: str) -> dict[str, Any]:
 
 
 def _fit(rows: list[tuple[Any, int, int]], *, first: Any, today: Any) -> dict[str, Any]:
+    # Lazy: pandas + prophet take seconds to import; only the forecast task needs them (decision 0013).
     import pandas as pd
     from prophet import Prophet
 

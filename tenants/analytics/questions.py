@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tenants.analytics.models import QuestionVector
 from tenants.conversations.models import Message
+from tenants.knowledge.embedding import embed_texts
 
 SIMILARITY = 0.72  # cosine at which two wordings count as the same question
 MAX_VECTORS_PER_PAGE = 1000  # the most recent questions of a range that a page groups
@@ -40,7 +41,6 @@ def is_question(text: str) -> bool:
 
 def question_vectors_update(*, batch: int = BATCH) -> int:
     """Embed visitor questions not embedded yet (newest first watermark: message id). Returns how many."""
-    from tenants.knowledge.embedding import embed_texts
 
     last_id = QuestionVector.objects.aggregate(m=Max("message_id"))["m"] or 0
     since = timezone.now() - timedelta(days=LOOKBACK_DAYS)

@@ -8,6 +8,9 @@ from django.db import connection
 from controlplane.clients.models import Client
 from controlplane.core.fanout import fan_out, for_each_schema
 from controlplane.core.tasks import ClientTask
+from tenants.analytics.forecast import forecast_refresh
+from tenants.analytics.questions import question_vectors_update
+from tenants.analytics.services import analytics_rollups_update
 
 
 def _current_client() -> Client:
@@ -29,7 +32,6 @@ def rollups_batch_task(schemas: list[str]) -> dict[str, object]:
              autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def rollups_refresh_task(full: bool = False) -> int:
     """Idempotent: a retry recomputes the same window from the raw rows and gets the same numbers."""
-    from tenants.analytics.services import analytics_rollups_update
 
     return analytics_rollups_update(client=_current_client(), full=full)
 
@@ -46,8 +48,6 @@ def insights_batch_task(schemas: list[str]) -> dict[str, object]:
 
 @shared_task(base=ClientTask, name="tenants.analytics.insights_refresh", acks_late=True)
 def insights_refresh_task() -> dict[str, object]:
-    from tenants.analytics.forecast import forecast_refresh
-    from tenants.analytics.questions import question_vectors_update
 
     embedded = question_vectors_update()
     forecast = forecast_refresh(tz_name=_current_client().timezone)

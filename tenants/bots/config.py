@@ -209,6 +209,7 @@ _FALLBACK_TEXT = {"business_phone": "our team", "business_email": "our team", "b
 
 
 def missing_details(pack: object, details: dict[str, str]) -> list[str]:
+    # Lazy: industry_modes parses its YAML packs on first import (decision 0013).
     from industry_modes import pack_placeholders
 
     return sorted(name for name in pack_placeholders(pack) if not details.get(name))  # type: ignore[arg-type]
@@ -229,6 +230,7 @@ def bot_config_from_pack(pack: object, *, business_name: str, details: dict[str,
 
     `details` fills the pack's placeholders ({business_phone}, {booking_url}, …).
     """
+    # Lazy: industry_modes parses its YAML packs on first import (decision 0013).
     from industry_modes import IndustryPack
 
     assert isinstance(pack, IndustryPack)

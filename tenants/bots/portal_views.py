@@ -88,6 +88,7 @@ def bot_detail(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @client_portal_view()
 def pack_apply(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
+    # Lazy: industry_modes parses its YAML packs on first import (decision 0013).
     from industry_modes import available_modes, load_pack, pack_placeholders
 
     bot = _bot(bot_id)

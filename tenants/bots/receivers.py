@@ -17,6 +17,7 @@ def create_default_bot(sender: Any, client: Any, details: dict[str, str] | None 
     Without the business details the pack refers to, the bot is marked needs_update (BOT-5)
     until the agency fills them in.
     """
+    # Lazy: industry_modes parses its YAML packs on first import (decision 0013).
     from industry_modes import load_pack
 
     details = {"business_name": client.name, **(details or {})}

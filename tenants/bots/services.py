@@ -74,6 +74,7 @@ def bot_config_submit(*, version: BotConfigVersion, actor: Any = None, request: 
     BotConfig.model_validate(version.config)
     results = []
     if run_regression:
+        # Lazy: the sandbox loads the agent runtime (decision 0013); also bots -> conversations debt (0016).
         from tenants.bots.sandbox import regression_run
 
         results = [outcome.as_json() for outcome in regression_run(version=version)]
@@ -120,6 +121,7 @@ def bot_config_approve(*, version: BotConfigVersion, actor: Any = None, comment:
         raise ValidationError(f"{len(failing)} saved test conversation(s) fail on this version. Fix them, or "
                               "override with a reason.")
     if version.requires_rebuild and not system:
+        # Cycle: bots -> knowledge is listed debt (decision 0016).
         from tenants.knowledge.rebuild import knowledge_rebuilt_since
 
         if not knowledge_rebuilt_since(bot_id=version.bot_id, since=version.created_at):
@@ -195,6 +197,7 @@ def bot_latest_config(bot: Bot) -> BotConfig:
 def bot_pack_apply(*, bot: Bot, pack_key: str, business_name: str, details: dict[str, str], actor: Any,
                    request: Any = None) -> BotConfigVersion:
     """IND-*: an industry pack, with the business details it asks for, becomes a new draft."""
+    # Lazy: industry_modes parses its YAML packs on first import (decision 0013).
     from industry_modes import load_pack
 
     pack = load_pack(pack_key)

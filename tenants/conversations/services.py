@@ -22,9 +22,11 @@ from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from agents.detection.intent import IntentRule
 from controlplane.billing.metering import usage_allows_answers, usage_record_reply
+from tenants.analytics.models import Event
 from tenants.analytics.services import analytics_rollups_reopen, event_record
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
+from tenants.bots.selectors import bot_get, bot_published_config
 from tenants.bots.services import bot_set_status
 from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
 from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession
@@ -35,6 +37,7 @@ from tenants.conversations.notifications import (
     lead_events_emit,
 )
 from tenants.knowledge.embedding import model_provider
+from tenants.leads.models import Lead
 from tenants.leads.services import lead_apply_effect
 from tenants.review.models import ReviewItem
 from tenants.review.services import review_item_open
@@ -399,9 +402,6 @@ def conversation_facts(conversation: Conversation) -> ConversationFacts:
     """What a summary may say about one conversation, from this schema's records."""
     # Lazy: agents.conversation.summary imports pydantic-ai (docs/decisions/0013-lazy-agent-stack.md).
     from agents.conversation.summary import ConversationFacts, SummaryTurn
-    from tenants.analytics.models import Event
-    from tenants.bots.selectors import bot_get, bot_published_config
-    from tenants.leads.models import Lead
 
     rows = conversation.messages.order_by("created_at", "id").values_list(
         "role", "text", "answered_by", "is_fallback", "lead_type", "feedback")
@@ -428,6 +428,7 @@ def _summary_model() -> OpenAIChatModel | None:
     """The chat model for summaries when OPENAI_API_KEY is set, else None (offline summaries)."""
     if not settings.OPENAI_API_KEY:
         return None
+    # Lazy: agents.providers imports pydantic-ai and the OpenAI SDK (decision 0013).
     from agents.providers import build_openai_chat_model
 
     return build_openai_chat_model(api_key=settings.OPENAI_API_KEY, base_url=settings.OPENAI_BASE_URL,

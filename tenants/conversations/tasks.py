@@ -14,6 +14,11 @@ from django.db import OperationalError
 from django_tenants.utils import get_public_schema_name
 
 from controlplane.core.tasks import ClientTask
+from tenants.conversations.services import (
+    conversation_summarize,
+    conversations_end_idle,
+    conversations_missing_summary,
+)
 
 
 @shared_task(name="tenants.conversations.end_idle_all_clients")
@@ -38,7 +43,6 @@ def conversations_end_idle_batch_task(schemas: list[str]) -> dict[str, object]:
 def conversations_end_idle_task() -> list[str]:
     """One client: end its idle conversations and queue a summary for each (in this schema), plus any
     ended earlier whose summary task was lost. Returns the ids just ended."""
-    from tenants.conversations.services import conversations_end_idle, conversations_missing_summary
 
     ended = [str(pk) for pk in conversations_end_idle()]
     lost = [str(pk) for pk in conversations_missing_summary() if str(pk) not in ended]
@@ -50,7 +54,6 @@ def conversations_end_idle_task() -> list[str]:
 @shared_task(base=ClientTask, name="tenants.conversations.summarize", acks_late=True,
              autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def conversation_summarize_task(conversation_id: str) -> dict[str, object] | None:
-    from tenants.conversations.services import conversation_summarize
 
     conversation = conversation_summarize(conversation_id=conversation_id)  # type: ignore[arg-type]
     if conversation is None:

@@ -23,7 +23,10 @@ from django_tenants.utils import schema_context
 
 from controlplane.billing.models import UsagePeriod
 from controlplane.clients.models import Client
-from tenants.analytics.models import Event
+from tenants.analytics.forecast import forecast_refresh
+from tenants.analytics.models import Event, LeadValue
+from tenants.analytics.questions import question_vectors_update
+from tenants.analytics.services import analytics_rollups_update
 from tenants.bots.selectors import bot_primary, bot_published_config
 from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession
 from tenants.conversations.services import (
@@ -33,6 +36,7 @@ from tenants.conversations.services import (
     session_start,
     widget_load_record,
 )
+from tenants.knowledge.embedding import model_provider
 from tenants.leads.models import Lead
 from tenants.review.models import ReviewItem
 
@@ -143,7 +147,6 @@ def _contact_line(rng: random.Random, template: str) -> str:
 def _prime_embeddings(script: dict[str, list[str]]) -> None:
     """One batched embedding call for every text the script can send (the per-message path then hits
     the provider's cache): several times faster than embedding sentence by sentence."""
-    from tenants.knowledge.embedding import model_provider
 
     texts = list(script["open"]) + list(script["follow"])
     for template in script["contact"]:
@@ -264,10 +267,6 @@ def _usage_rebook(*, client: Client, replies_by_month: dict[str, int], now: date
 
 def history_seed_all(*, clients: list[Client], origin: str, stdout: Any = None) -> dict[str, int]:
     """Seed every client's history, then bring their rollups (and the public copy) up to date."""
-    from tenants.analytics.forecast import forecast_refresh
-    from tenants.analytics.models import LeadValue
-    from tenants.analytics.questions import question_vectors_update
-    from tenants.analytics.services import analytics_rollups_update
 
     made: dict[str, int] = {}
     for client in clients:

@@ -59,6 +59,7 @@ def _sniff(data: bytes) -> str:
 
 
 def _pdf_text(data: bytes) -> tuple[str, int]:
+    # Lazy: only document uploads need the PDF parser.
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -93,6 +94,7 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
 
 
 def _docx_text(data: bytes) -> tuple[str, int]:
+    # Lazy: only document uploads need the Word parser.
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 

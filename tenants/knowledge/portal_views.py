@@ -25,6 +25,7 @@ from tenants.knowledge.services import (
     faq_save_by,
     knowledge_source_delete,
 )
+from tenants.knowledge.tasks import knowledge_rebuild_task, website_refresh_task
 from tenants.knowledge.website import website_source_add, website_source_delete
 from tenants.portal_access import client_portal_view, get_or_404
 
@@ -158,7 +159,6 @@ def document_upload(request: HttpRequest, client: Any, bot_id: int) -> HttpRespo
 @require_POST
 @client_portal_view()
 def website_add(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
-    from tenants.knowledge.tasks import website_refresh_task
 
     bot = _bot(bot_id)
     form = WebsiteForm(request.POST)
@@ -190,7 +190,6 @@ def website_detail(request: HttpRequest, client: Any, bot_id: int, site_id: int)
 @require_POST
 @client_portal_view()
 def website_crawl_now(request: HttpRequest, client: Any, bot_id: int, site_id: int) -> HttpResponse:
-    from tenants.knowledge.tasks import website_refresh_task
 
     bot = _bot(bot_id)
     site = get_or_404(WebsiteSource.objects.filter(bot_id=bot.pk), pk=site_id)
@@ -212,7 +211,6 @@ def website_delete(request: HttpRequest, client: Any, bot_id: int, site_id: int)
 @require_POST
 @client_portal_view()
 def rebuild_start(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
-    from tenants.knowledge.tasks import knowledge_rebuild_task
 
     bot = _bot(bot_id)
     rebuild, created = knowledge_rebuild_request(bot_id=bot.pk, actor=request.user, request=request)

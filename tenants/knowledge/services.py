@@ -214,6 +214,7 @@ def document_ingest(*, bot_id: int, document: ExtractedDocument, actor: Any = No
 
 def knowledge_seed_from_pack(*, bot_id: int, pack_key: str, details: dict[str, str]) -> int:
     """The industry pack's starter FAQs, as approved FAQs of the bot. Returns how many exist now."""
+    # Lazy: industry_modes parses its YAML packs on first import; bots.config is imported with it (decision 0013).
     from industry_modes import load_pack
     from tenants.bots.config import fill_placeholders
 

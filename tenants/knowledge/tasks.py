@@ -5,6 +5,7 @@ from controlplane.core.tasks import ClientTask
 
 @shared_task(base=ClientTask, name="tenants.knowledge.seed_from_pack", acks_late=True)
 def knowledge_seed_from_pack_task(bot_id: int, pack_key: str, details: dict[str, str]) -> int:
+    # Lazy: services pull documents/website parsers; task modules load at worker boot (decision 0013).
     from tenants.knowledge.services import knowledge_seed_from_pack
 
     return knowledge_seed_from_pack(bot_id=bot_id, pack_key=pack_key, details=details)
@@ -12,6 +13,7 @@ def knowledge_seed_from_pack_task(bot_id: int, pack_key: str, details: dict[str,
 
 @shared_task(base=ClientTask, name="tenants.knowledge.rebuild", acks_late=True)
 def knowledge_rebuild_task(rebuild_id: int) -> str:
+    # Lazy: see knowledge_seed_from_pack_task.
     from tenants.knowledge.rebuild import knowledge_rebuild_run
 
     rebuild = knowledge_rebuild_run(rebuild_id=rebuild_id)
@@ -20,6 +22,7 @@ def knowledge_rebuild_task(rebuild_id: int) -> str:
 
 @shared_task(base=ClientTask, name="tenants.knowledge.website_refresh", acks_late=True)
 def website_refresh_task(site_id: int, trigger: str = "manual") -> str:
+    # Lazy: knowledge.website imports trafilatura (~1.5 s); a worker boots without it (decision 0013).
     from tenants.knowledge.models import WebsiteSource
     from tenants.knowledge.website import website_refresh
 
@@ -33,6 +36,7 @@ def website_refresh_task(site_id: int, trigger: str = "manual") -> str:
 def knowledge_weekly_refresh() -> int:
     """BEY-7, scheduled by beat in the public schema: queue one refresh per site per client,
     each task carrying its client's schema (ClientTask refuses to run without one)."""
+    # Lazy: keep the worker's task-module import small (decision 0013).
     from django_tenants.utils import schema_context
 
     from controlplane.clients.models import Client

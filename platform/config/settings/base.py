@@ -125,6 +125,7 @@ def _database_from_url(url: str) -> dict[str, object]:
 if ENV.database_url:
     _db = _database_from_url(ENV.database_url)
 else:
+    # Lazy: only the embedded-services branch needs ops/ (production settings never import it).
     from ops.embedded import DATABASE_NAME, postgres_socket_dir
 
     _db = {"NAME": DATABASE_NAME, "USER": "postgres", "PASSWORD": "", "HOST": str(postgres_socket_dir()),
@@ -147,6 +148,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if ENV.redis_url:
     REDIS_URL = ENV.redis_url
 else:
+    # Lazy: only the embedded-services branch needs ops/ (production settings never import it).
     from ops.embedded import VALKEY_PORT
 
     REDIS_URL = f"redis://127.0.0.1:{VALKEY_PORT}/0"

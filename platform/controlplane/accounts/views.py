@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -12,8 +12,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from controlplane.accounts.forms import HostLoginForm, PasswordChangeForm
-from controlplane.accounts.middleware import SESSION_HOST_KEY, SESSION_HOSTNAME_KEY, request_hostname
+from controlplane.accounts.impersonation import ImpersonationError, impersonation_ticket_redeem
+from controlplane.accounts.middleware import (
+    SESSION_HOST_KEY,
+    SESSION_HOSTNAME_KEY,
+    SESSION_IMPERSONATION_KEY,
+    request_hostname,
+)
+from controlplane.accounts.models import Role, User
 from controlplane.accounts.services import user_set_password
+from controlplane.audit.services import audit_record
 
 
 class LoginView(auth_views.LoginView):
@@ -52,11 +60,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def impersonation_redeem(request: HttpRequest) -> HttpResponse:
     """Client host: open a read-only, bannered session for the admin who asked (AX-9)."""
-    from django.contrib.auth import login
 
-    from controlplane.accounts.impersonation import ImpersonationError, impersonation_ticket_redeem
-    from controlplane.accounts.middleware import SESSION_IMPERSONATION_KEY
-    from controlplane.accounts.models import Role, User
 
     try:
         payload = impersonation_ticket_redeem(ticket=request.GET.get("ticket", ""),
@@ -76,10 +80,7 @@ def impersonation_redeem(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def impersonation_end(request: HttpRequest) -> HttpResponse:
-    from django.contrib.auth import logout
 
-    from controlplane.accounts.middleware import SESSION_IMPERSONATION_KEY
-    from controlplane.audit.services import audit_record
 
     impersonation = request.session.get(SESSION_IMPERSONATION_KEY)
     if impersonation and request.user.is_authenticated:

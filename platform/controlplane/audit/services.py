@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from controlplane.audit.models import AuditLog
+from controlplane.clients.models import Client
 
 GENESIS_HASH = "0" * 64
 # Any constant works; it serialises appends so each row sees its true predecessor.
@@ -64,7 +65,6 @@ def _connection_client_slug() -> str:
     slug = getattr(getattr(connection, "tenant", None), "slug", "")
     if slug:
         return str(slug)
-    from controlplane.clients.models import Client
 
     return Client.objects.filter(schema_name=schema).values_list("slug", flat=True).first() or ""
 

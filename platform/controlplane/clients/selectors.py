@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from controlplane.clients.models import Client
@@ -15,7 +16,6 @@ def client_get(*, slug: str) -> Client | None:
 
 def host_origin(host: str) -> str:
     """scheme://host[:port] for one of our hosts, as SHORELINE_SCHEME/SHORELINE_PORT say."""
-    from django.conf import settings
 
     port = f":{settings.SHORELINE_PUBLIC_PORT}" if settings.SHORELINE_PUBLIC_PORT else ""
     return f"{settings.SHORELINE_PUBLIC_SCHEME}://{host}{port}"
@@ -23,13 +23,11 @@ def host_origin(host: str) -> str:
 
 def public_origin() -> str:
     """The public (agency) host: portal, widget API, loader and chat iframe."""
-    from django.conf import settings
 
     return host_origin(settings.SHORELINE_DOMAIN)
 
 
 def client_public_url(client: Client, path: str = "/") -> str:
-    from django.conf import settings
 
     return host_origin(f"{client.slug}.{settings.SHORELINE_DOMAIN}") + path
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import connection, transaction
 
 from controlplane.accounts.models import Membership, Role, User
@@ -82,7 +83,6 @@ def _validate_request(*, name: str, slug: str, industry: str, plan_key: str, own
         keys = ", ".join(Plan.objects.values_list("key", flat=True))
         raise ProvisioningError(f"Unknown plan {plan_key!r}; use one of: {keys}.")
     try:
-        from django.core.validators import validate_email
 
         validate_email(owner_email)
     except ValidationError as error:

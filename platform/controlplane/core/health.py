@@ -61,6 +61,7 @@ def broker_status(timeout: float = 0.5) -> ComponentStatus:
 
 
 def worker_status(timeout: float = 1.0) -> ComponentStatus:
+    # Cycle: config (the composition root) imports controlplane; controlplane never imports config at import time.
     from config.celery import app
 
     try:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 from tenant_schemas_celery.task import TenantTask
 
 
@@ -32,8 +34,6 @@ class ClientTask(TenantTask):
 @shared_task(name="controlplane.core.tasks.worker_heartbeat")
 def worker_heartbeat() -> str:
     """Scheduled by beat; proves the beat → broker → worker path end to end."""
-    from django.core.cache import cache
-    from django.utils import timezone
 
     now = timezone.now().isoformat()
     cache.set("platform:worker-heartbeat", now, timeout=300)
