@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from config.urls_common import auth_urlpatterns
+from controlplane.accounts.two_factor import two_factor
 from controlplane.core.views import healthz
 from widget.api import api as widget_api
 
@@ -18,6 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("account/two-factor/", two_factor, name="two_factor"),
     path("portal/", include("controlplane.portal.urls")),
     # Agency pages on one client's data: they enter that client's schema after the role check.
     path("portal/clients/<slug:slug>/bots/", include("tenants.bots.portal_urls")),

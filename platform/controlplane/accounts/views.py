@@ -24,6 +24,10 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)  # logs in and rotates the session key
         self.request.session[SESSION_HOST_KEY] = connection.schema_name
+        if form.otp_device is not None:
+            from django_otp import login as otp_login
+
+            otp_login(self.request, form.otp_device)
         return response
 
 
