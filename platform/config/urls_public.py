@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from config.urls_common import auth_urlpatterns
+from controlplane.accounts.two_factor import two_factor
 from controlplane.billing.views import stripe_webhook
 from controlplane.core.views import healthz
 from widget.api import api as widget_api
@@ -19,6 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("account/two-factor/", two_factor, name="two_factor"),
     path("billing/stripe/webhook", stripe_webhook, name="stripe_webhook"),
     path("portal/", include("config.urls_portal")),  # the agency portal's whole tree
     path("styleguide/", include("frontend.urls")),

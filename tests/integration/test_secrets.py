@@ -31,6 +31,7 @@ FAKE_SECRETS = {
     "STRIPE_WEBHOOK_SECRET": "whsec_fake_webhook_2f6b8d0a4c",
     "TWILIO_AUTH_TOKEN": "fake-twilio-auth-token-7c3e9a1f",
     "SENDGRID_API_KEY": "SG.fake-sendgrid.4a8c2e6b0d",
+    "AUDIT_HMAC_KEY": "fake-audit-hmac-key-91d3c5e7a2b4",
 }
 # Fields of config.env.ShorelineEnv that look secret by name but are not (identifiers, models, URLs).
 NOT_SECRET_FIELDS = {"twilio_account_sid"}

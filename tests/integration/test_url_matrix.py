@@ -113,6 +113,7 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "healthz": anyone(ok=(200, 503)),  # 503 while no Celery worker answers; see test_health
     "login": anyone(ok=200, signed_in=(302, "/")),
     "logout": anyone(ok=(302, "/login/"), method="post"),
+    "two_factor": agency(),
     "password_change": signed_in(),
     "portal:home": agency(),
     "portal:client_create": admin_only(),

@@ -32,6 +32,8 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "controlplane.accounts",
     "controlplane.billing",
     "controlplane.audit",
@@ -79,8 +81,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "controlplane.clients.middleware.ClientTimeZoneMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "controlplane.accounts.middleware.HostMembershipMiddleware",
     "controlplane.accounts.middleware.ForcePasswordChangeMiddleware",
+    "controlplane.accounts.two_factor.RequireAdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -241,6 +245,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "controlplane.accounts.passwords.BreachedPasswordValidator"},
     {"NAME": "controlplane.accounts.passwords.PasswordStrengthValidator"},
 ]
+# TOTP two-step sign-in: optional for agency accounts; production requires it for the platform admin.
+OTP_REQUIRED_FOR_PLATFORM_ADMIN = False
+OTP_TOTP_ISSUER = "Shoreline"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -386,5 +393,5 @@ LOGGING = logging_config(ENV.log_format, ENV.log_level)
 OUTBOUND_ALLOW: frozenset[str] = frozenset()
 
 # --- Audit log chain (SEC-9) -------------------------------------------------------------------------
-AUDIT_HMAC_KEY = ENV.audit_hmac_key or ""
+AUDIT_HMAC_KEY = ENV.audit_hmac_key  # None: derived from SECRET_KEY (controlplane.audit.services)
 AUDIT_ANCHOR_PATH = ENV.audit_anchor_path or (ENV.data_dir / "audit" / "anchors.log")

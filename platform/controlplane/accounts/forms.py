@@ -15,11 +15,28 @@ class HostLoginForm(AuthenticationForm):
     username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True,
                                                                             "autocomplete": "email"}))
 
+    otp_code = forms.CharField(
+        label="Authentication code", required=False, max_length=8, strip=True,
+        help_text="Only if you turned on two-step sign-in: the 6-digit code from your app.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    otp_device: Any = None
+
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
         if not user_may_use_host(user=user, tenant=getattr(self.request, "tenant", None)):
             # Same words as a wrong password: do not reveal which accounts exist elsewhere.
             raise self.get_invalid_login_error()
+        from controlplane.accounts.two_factor import confirmed_device
+
+        device = confirmed_device(user)
+        if device is not None:
+            code = (self.cleaned_data.get("otp_code") or "").replace(" ", "")
+            if not code:
+                raise forms.ValidationError("Enter the 6-digit code from your authenticator app.", code="otp_required")
+            if not device.verify_token(code):
+                raise forms.ValidationError("That authentication code is not right. Enter the newest code.",
+                                            code="otp_invalid")
+            self.otp_device = device
 
 
 class PasswordChangeForm(forms.Form):

@@ -33,6 +33,11 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)  # logs in and rotates the session key
         self.request.session[SESSION_HOST_KEY] = connection.schema_name
         self.request.session[SESSION_HOSTNAME_KEY] = request_hostname(self.request)
+        if form.otp_device is not None:
+            # Lazy: django-otp's login helper is needed only for the few accounts with a device.
+            from django_otp import login as otp_login
+
+            otp_login(self.request, form.otp_device)
         return response
 
 
