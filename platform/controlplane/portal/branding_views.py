@@ -104,7 +104,7 @@ def agency_branding(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Agency branding saved.")
             return redirect("portal:branding")
-    return render(request, "portal/branding.html", {"form": form, "brand": agency_brand()},
+    return render(request, "portal/branding.html", {"form": form, "current": agency_brand()},
                   status=400 if request.method == "POST" else 200)
 
 

@@ -278,3 +278,10 @@ def test_demo_shows_a_branded_dashboard_on_its_own_localhost_domain(client_alpha
     elsewhere = custom_domain_add(client=client_alpha, hostname="dash.alpha-real.test", actor=None)
     with pytest.raises(DomainRejected):
         custom_domain_activate_local(custom=elsewhere)
+
+
+def test_branding_page_keeps_the_shells_brand_context(agency_reset) -> None:
+    """The page's own brand object must not shadow the shell's `brand` (colour, zone)."""
+    body = portal_as(ADMIN_EMAIL).get("/portal/branding/").content.decode()
+    assert "Times in UTC" in body
+    assert "--brand-accent: #" in body
