@@ -156,8 +156,24 @@ def _plan_items(plan: Plan) -> list[dict[str, Any]]:
     return items
 
 
+def _missing_price(error: Exception) -> bool:
+    return getattr(error, "code", "") == "resource_missing" and "price" in str(error).lower()
+
+
 def subscription_set_plan(*, client: Client, plan: Plan) -> BillingAccount:
-    """Create the client's subscription on `plan`, or move it there (Stripe prorates)."""
+    """Create the client's subscription on `plan`, or move it there (Stripe prorates). A price
+    Stripe no longer knows (archived by hand, a reset local server) is re-created once."""
+    try:
+        return _subscription_set_plan(client=client, plan=plan)
+    except BillingUnavailable as error:
+        if not _missing_price(error.__cause__ or error):
+            raise
+    Plan.objects.filter(pk=plan.pk).update(stripe_product_id="", stripe_price_id="", stripe_overage_price_id="")
+    plan.refresh_from_db()
+    return _subscription_set_plan(client=client, plan=plan)
+
+
+def _subscription_set_plan(*, client: Client, plan: Plan) -> BillingAccount:
     plan = _plan_synced(plan)
     customer_id = customer_ensure(client=client)
     account = billing_account_for(client)

@@ -139,3 +139,14 @@ def test_provisioning_succeeds_while_stripe_is_down(settings, django_capture_on_
         assert customers_ensure_missing() >= 1
         account = BillingAccount.objects.get(client=result.client)
         assert fake.objects[account.stripe_customer_id]["metadata"] == {"shoreline_client": "delta"}
+
+
+def test_a_price_stripe_no_longer_knows_is_recreated_once(fake_stripe, client_alpha):
+    from controlplane.billing.services import plans_sync_to_stripe, subscription_set_plan
+
+    plans_sync_to_stripe()
+    Plan.objects.filter(key="pro").update(stripe_price_id="price_gone")
+    account = subscription_set_plan(client=client_alpha, plan=Plan.objects.get(key="pro"))
+    pro = Plan.objects.get(key="pro")
+    assert pro.stripe_price_id != "price_gone"
+    assert pro.stripe_price_id in _prices(fake_stripe.objects[account.stripe_subscription_id])

@@ -187,6 +187,9 @@ def test_offline_loop_plan_change_subscription_invoice_webhook_history(live_publ
                 WebhookEvent.objects.filter(payload__data__object__customer__startswith="cus_").filter(
                     type__in=[d["type"] for d in fake.delivered]).delete()
                 Client.objects.filter(pk=alpha.pk).update(plan=Plan.objects.get(key="growth"))
+                # The plans now point at this test's local Stripe, which is gone.
+                Plan.objects.update(stripe_product_id="", stripe_price_id="", stripe_overage_price_id="",
+                                    stripe_synced_price_cents=None, stripe_synced_overage_cents=None)
                 BillingAccount.objects.filter(client=alpha).delete()
                 if saved:
                     BillingAccount.objects.create(**saved)
