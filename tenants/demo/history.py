@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from controlplane.clients.models import Client
+from controlplane.notifications.outbox import notifications_suppressed
 from controlplane.widgets.models import UsagePeriod
 from tenants.analytics.models import Event
 from tenants.bots.selectors import bot_primary, bot_published_config
@@ -271,7 +272,8 @@ def history_seed_all(*, clients: list[Client], origin: str, stdout: Any = None) 
     made: dict[str, int] = {}
     for client in clients:
         started = time.perf_counter()
-        made[client.slug] = history_generate(client=client, origin=origin)
+        with notifications_suppressed():  # 90 days of made-up leads must not text anyone
+            made[client.slug] = history_generate(client=client, origin=origin)
         default, by_type = SALE_VALUES.get(client.industry_mode, (5_000, {}))
         if made[client.slug] and not client.avg_sale_value_cents:
             Client.objects.filter(pk=client.pk).update(avg_sale_value_cents=default)
