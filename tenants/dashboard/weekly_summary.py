@@ -67,7 +67,7 @@ def weekly_summary_build(*, client: Any, week: DateRange | None = None) -> Weekl
         pdf=pdf, pdf_filename=f"{client.slug}-week-{week.first_day}.pdf", week=week)
 
 
-def weekly_summary_emit(*, client: Any, summary: WeeklySummary, manual: bool = False) -> OutboxEvent:
+def weekly_summary_emit(*, client: Any, summary: WeeklySummary, manual: bool = False) -> OutboxEvent | None:
     """One email per week and client (a scheduled run twice sends once); "send now" always sends."""
     key = f"{client.schema_name}:{EventKind.WEEKLY_SUMMARY}:{summary.week.first_day}"
     if manual:

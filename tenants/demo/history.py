@@ -23,6 +23,7 @@ from django_tenants.utils import schema_context
 
 from controlplane.billing.models import UsagePeriod
 from controlplane.clients.models import Client
+from controlplane.notifications.outbox import notifications_suppressed
 from tenants.analytics.forecast import forecast_refresh
 from tenants.analytics.models import Event, LeadValue
 from tenants.analytics.questions import question_vectors_update
@@ -271,7 +272,8 @@ def history_seed_all(*, clients: list[Client], origin: str, stdout: Any = None) 
     made: dict[str, int] = {}
     for client in clients:
         started = time.perf_counter()
-        made[client.slug] = history_generate(client=client, origin=origin)
+        with notifications_suppressed():  # 90 days of made-up leads must not text anyone
+            made[client.slug] = history_generate(client=client, origin=origin)
         default, by_type = SALE_VALUES.get(client.industry_mode, (5_000, {}))
         if made[client.slug] and not client.avg_sale_value_cents:
             Client.objects.filter(pk=client.pk).update(avg_sale_value_cents=default)

@@ -15,10 +15,13 @@ the provider may have accepted it, and a second SMS is worse than a visible fail
 from __future__ import annotations
 
 import base64
+import contextvars
 import logging
 import time
 import uuid
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from datetime import time as dtime
 from typing import Any
@@ -65,9 +68,24 @@ SWEEP_BATCH = 500
 
 # --- emit -------------------------------------------------------------------------------------------
 
-def notification_emit(*, client_id: int, kind: str, payload: dict[str, Any], dedupe_key: str) -> OutboxEvent:
+_suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("notifications_suppressed", default=False)
+
+
+@contextmanager
+def notifications_suppressed() -> Iterator[None]:
+    """Generated history (the demo seed) is not news: no event is recorded inside this block."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
+def notification_emit(*, client_id: int, kind: str, payload: dict[str, Any], dedupe_key: str) -> OutboxEvent | None:
     """Record an event in the caller's transaction (the same one as the change). Emitting the same
     dedupe key again returns the first event and sends nothing more."""
+    if _suppressed.get():
+        return None
     event, created = OutboxEvent.objects.get_or_create(
         dedupe_key=dedupe_key[:200], defaults={"client_id": client_id, "kind": kind, "payload": payload})
     if created:

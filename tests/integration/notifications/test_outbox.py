@@ -160,3 +160,14 @@ def test_emit_is_part_of_the_callers_transaction(client_alpha):
     with pytest.raises(RuntimeError):
         failing_change()
     assert not OutboxEvent.objects.filter(dedupe_key="test:rollback").exists()
+
+
+def test_generated_history_records_no_events(client_alpha):
+    from controlplane.notifications.outbox import notifications_suppressed
+
+    with notifications_suppressed():
+        assert notification_emit(client_id=client_alpha.pk, kind=EventKind.CRISIS, payload={},
+                                 dedupe_key="test:history") is None
+    assert not OutboxEvent.objects.filter(dedupe_key="test:history").exists()
+    assert notification_emit(client_id=client_alpha.pk, kind=EventKind.CRISIS, payload={},
+                             dedupe_key="test:history") is not None

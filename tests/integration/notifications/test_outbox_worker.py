@@ -75,7 +75,7 @@ def start_worker(django_db_setup: Any, django_db_blocker: Any, fake: SlowTwilio,
                  "--hostname", hostname, "--without-mingle", "--without-gossip", "--loglevel", "INFO"],
                 cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         started.append(process)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 150  # a loaded 2-core machine can take a while to import
         while not app.control.ping(destination=[hostname], timeout=0.5):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"worker {name} did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
