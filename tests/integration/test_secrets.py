@@ -31,9 +31,11 @@ FAKE_SECRETS = {
     "STRIPE_WEBHOOK_SECRET": "whsec_fake_webhook_2f6b8d0a4c",
     "TWILIO_AUTH_TOKEN": "fake-twilio-auth-token-7c3e9a1f",
     "SENDGRID_API_KEY": "SG.fake-sendgrid.4a8c2e6b0d",
+    "SHORELINE_METRICS_TOKEN": "fake-metrics-token-1d5f9b3a7c",
+    "S3_SECRET_ACCESS_KEY": "fake-s3-secret-6e2a8c4f0b",
 }
 # Fields of config.env.ShorelineEnv that look secret by name but are not (identifiers, models, URLs).
-NOT_SECRET_FIELDS = {"twilio_account_sid"}
+NOT_SECRET_FIELDS = {"twilio_account_sid", "s3_access_key_id"}
 
 
 @pytest.fixture

@@ -15,6 +15,10 @@ PRODUCTION_OK = {
     "DATABASE_URL": "postgres://shoreline:pw@db.internal:5432/shoreline",
     "REDIS_URL": "redis://cache.internal:6379/0",
     "ALLOWED_HOSTS": "shoreline.example.com,.shoreline.example.com",
+    "SHORELINE_DOMAIN": "shoreline.example.com",
+    "SHORELINE_SCHEME": "https",
+    "SHORELINE_PORT": "",
+    "S3_BUCKET": "shoreline-media",
 }
 
 
@@ -107,10 +111,17 @@ def test_production_problems_none_when_configured() -> None:
         ({"REDIS_URL": ""}, "REDIS_URL is not set (the embedded Valkey is for development only)"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is empty"),
+        ({"SHORELINE_SCHEME": "http"}, "SHORELINE_SCHEME must be https"),
+        ({"SHORELINE_PORT": "8000"}, "SHORELINE_PORT must be empty (or 443), not 8000"),
+        ({"SHORELINE_PORT": "443"}, None),
+        ({"SHORELINE_DOMAIN": "app.localhost"}, "SHORELINE_DOMAIN must be a public domain name, not 'app.localhost'"),
+        ({"SHORELINE_DOMAIN": "shoreline"}, "SHORELINE_DOMAIN must be a public domain name, not 'shoreline'"),
+        ({"SHORELINE_DOMAIN": "127.0.0.1"}, "SHORELINE_DOMAIN must be a public domain name, not '127.0.0.1'"),
+        ({"S3_BUCKET": ""}, "S3_BUCKET is not set (media on the local disk is for development only)"),
     ],
 )
-def test_each_production_problem_is_named(override: dict[str, str], problem: str) -> None:
-    assert env(**{**PRODUCTION_OK, **override}).production_problems() == [problem]
+def test_each_production_problem_is_named(override: dict[str, str], problem: str | None) -> None:
+    assert env(**{**PRODUCTION_OK, **override}).production_problems() == ([problem] if problem else [])
 
 
 def test_all_production_problems_at_once() -> None:
@@ -119,4 +130,8 @@ def test_all_production_problems_at_once() -> None:
         "DATABASE_URL is not set (the embedded PostgreSQL is for development only)",
         "REDIS_URL is not set (the embedded Valkey is for development only)",
         "ALLOWED_HOSTS is empty",
+        "SHORELINE_SCHEME must be https",
+        "SHORELINE_PORT must be empty (or 443), not 8000",
+        "SHORELINE_DOMAIN must be a public domain name, not 'shoreline.localhost'",
+        "S3_BUCKET is not set (media on the local disk is for development only)",
     ]
