@@ -121,9 +121,9 @@ def test_production_cookies_are_secure():
         "DATABASE_URL": "postgres://u:p@127.0.0.1:1/x",
         "REDIS_URL": "redis://127.0.0.1:1/0",
         "ALLOWED_HOSTS": "shoreline.example.com",
-        "SHORELINE_DOMAIN": "shoreline.example.com",
-        "SHORELINE_SCHEME": "https",
-        "SHORELINE_PORT": "",
+        # Production also requires https links on a public domain and object storage (issue 18).
+        "SHORELINE_DOMAIN": "shoreline.example.com", "SHORELINE_SCHEME": "https", "SHORELINE_PORT": "",
+        "S3_BUCKET": "shoreline-media",
     })
     probe = ("import json; from django.conf import settings as s; print(json.dumps([s.SESSION_COOKIE_SECURE, "
              "s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_NAME]))")

@@ -173,7 +173,7 @@ def test_sentry_is_on_only_when_a_dsn_is_set() -> None:
     for dsn in (None, "https://public@o0.ingest.invalid/1"):
         env = {**_env({"SENTRY_DSN": dsn}), **base}
         result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, env=env, capture_output=True,
-                                text=True, timeout=120, check=False)
+                                text=True, timeout=300, check=False)
         assert result.returncode == 0, result.stderr
         results.append(json.loads(result.stdout.strip().splitlines()[-1]))
     assert results[0][0] is False

@@ -32,9 +32,11 @@ FAKE_SECRETS = {
     "TWILIO_AUTH_TOKEN": "fake-twilio-auth-token-7c3e9a1f",
     "SENDGRID_API_KEY": "SG.fake-sendgrid.4a8c2e6b0d",
     "AUDIT_HMAC_KEY": "fake-audit-hmac-key-91d3c5e7a2b4",
+    "SHORELINE_METRICS_TOKEN": "fake-metrics-token-1d5f9b3a7c",
+    "S3_SECRET_ACCESS_KEY": "fake-s3-secret-6e2a8c4f0b",
 }
 # Fields of config.env.ShorelineEnv that look secret by name but are not (identifiers, models, URLs).
-NOT_SECRET_FIELDS = {"twilio_account_sid"}
+NOT_SECRET_FIELDS = {"twilio_account_sid", "s3_access_key_id"}
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ PRODUCTION_OK = {
     "SHORELINE_DOMAIN": "shoreline.example.com",
     "SHORELINE_SCHEME": "https",
     "SHORELINE_PORT": "",
+    "S3_BUCKET": "shoreline-media",
 }
 
 
@@ -111,7 +112,8 @@ def test_production_problems_none_when_configured() -> None:
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is empty"),
         ({"SHORELINE_SCHEME": "http"}, "SHORELINE_SCHEME must be https (it is 'http')"),
-        ({"SHORELINE_PORT": "70000"}, "SHORELINE_PORT must be empty or a port number from 1 to 65535"),
+        ({"SHORELINE_PORT": "8000"}, "SHORELINE_PORT must be empty (or 443), not 8000"),
+        ({"SHORELINE_PORT": "443"}, None),
         ({"SHORELINE_DOMAIN": "shoreline.localhost"},
          "SHORELINE_DOMAIN must be a public domain name (it is 'shoreline.localhost')"),
         ({"SHORELINE_DOMAIN": "localhost"}, "SHORELINE_DOMAIN must be a public domain name (it is 'localhost')"),
@@ -120,10 +122,11 @@ def test_production_problems_none_when_configured() -> None:
          "SHORELINE_DOMAIN must be a public domain name (it is 'bad_domain.com')"),
         ({"SHORELINE_DOMAIN": "https://x.com"},
          "SHORELINE_DOMAIN must be a public domain name (it is 'https://x.com')"),
+        ({"S3_BUCKET": ""}, "S3_BUCKET is not set (media on the local disk is for development only)"),
     ],
 )
-def test_each_production_problem_is_named(override: dict[str, str], problem: str) -> None:
-    assert env(**{**PRODUCTION_OK, **override}).production_problems() == [problem]
+def test_each_production_problem_is_named(override: dict[str, str], problem: str | None) -> None:
+    assert env(**{**PRODUCTION_OK, **override}).production_problems() == ([problem] if problem else [])
 
 
 def test_all_production_problems_at_once() -> None:
@@ -133,7 +136,9 @@ def test_all_production_problems_at_once() -> None:
         "REDIS_URL is not set (the embedded Valkey is for development only)",
         "ALLOWED_HOSTS is empty",
         "SHORELINE_SCHEME must be https (it is 'http')",
+        "SHORELINE_PORT must be empty (or 443), not 8000",
         "SHORELINE_DOMAIN must be a public domain name (it is 'shoreline.localhost')",
+        "S3_BUCKET is not set (media on the local disk is for development only)",
     ]
 
 

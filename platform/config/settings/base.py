@@ -349,6 +349,7 @@ SHORELINE_READINESS_TIMEOUT = ENV.readiness_timeout_seconds
 SHORELINE_METRICS_TOKEN = ENV.metrics_token
 PROMETHEUS_MULTIPROC_DIR = ENV.prometheus_multiproc_dir
 SHORELINE_FANOUT_BATCH_SIZE = ENV.fanout_batch_size
+S3_SECRET_ACCESS_KEY = ENV.s3_secret_access_key  # also in STORAGES; named here so the secrets test sees it
 
 # --- Widget API (SEC-1, SEC-2, SEC-6) ------------------------------------------------------
 WIDGET_MAX_BODY_BYTES = 16 * 1024
