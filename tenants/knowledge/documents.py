@@ -205,7 +205,8 @@ def _child_main(kind: str, memory_bytes: int) -> int:
         payload: dict[str, object] = {"text": text, "pages": pages}
     except DocumentRejected as rejected:
         payload = {"error": str(rejected)}
-    except MemoryError:
+    except (MemoryError, ImportError):
+        # Under the limit the parser itself may not load (an ImportError from a failed mmap): same verdict.
         return 3
     except Exception as error:  # noqa: BLE001 — any parser failure is a damaged file to the person uploading
         payload = {"error": f"This file is damaged and could not be read ({type(error).__name__})."}

@@ -123,13 +123,14 @@ def _take_queued(schema: str, args: list[object]) -> int:
 
     queue = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
     taken = 0
-    for raw in queue.lrange("celery", 0, -1):
+    # Crawls are routed to the knowledge queue (CELERY_TASK_ROUTES).
+    for raw in queue.lrange("knowledge", 0, -1):
         message = json.loads(raw)
         headers = message["headers"]
         body = json.loads(base64.b64decode(message["body"]))
         if (headers.get("task"), headers.get("_schema_name"), body[0]) == (
                 "tenants.knowledge.website_refresh", schema, args):
-            taken += queue.lrem("celery", 1, raw)
+            taken += queue.lrem("knowledge", 1, raw)
     return taken
 
 

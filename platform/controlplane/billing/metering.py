@@ -120,6 +120,11 @@ class UsageMeter:
         return self.quota > 0 and self.used >= self.quota
 
     @property
+    def over_by(self) -> int:
+        """Messages past the quota (0 within the plan)."""
+        return max(0, self.used - self.quota) if self.quota else 0
+
+    @property
     def near_limit(self) -> bool:
         """80 % or more but not yet at the quota."""
         return self.quota > 0 and NEAR_LIMIT_SHARE <= self.share < 1

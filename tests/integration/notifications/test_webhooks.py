@@ -104,7 +104,7 @@ def test_admin_form_refuses_a_private_url_and_shows_the_secret_once(http, client
     refused = admin.post("/portal/clients/alpha/notifications/webhooks/",
                          {"url": "http://169.254.169.254/latest/", "kinds": ["lead.created"]})
     assert refused.status_code == 400
-    assert "points to a private or reserved address" in refused.content.decode()
+    assert "points to a private or internal network" in refused.content.decode()
     assert not WebhookEndpoint.objects.filter(client=client_alpha).exists()
     added = admin.post("/portal/clients/alpha/notifications/webhooks/",
                        {"url": f"{receiver.base_url}/crm", "kinds": ["lead.created"]})
