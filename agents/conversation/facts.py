@@ -160,7 +160,7 @@ def answer_hours(facts: BusinessFacts, message: str, *, now: datetime | None = N
     relative = _RELATIVE_DAY.search(lowered)
     day_match = _DAY_PATTERN.search(lowered)
     if relative and relative.group(1).startswith("holiday"):
-        upcoming = sorted(h for h in facts.holidays if h.day >= today) if facts.holidays else []
+        upcoming = sorted((h for h in facts.holidays if h.day >= today), key=lambda h: h.day) if facts.holidays else []
         if not upcoming:
             return f"Our regular hours are {hours_summary(facts)}. Holiday hours may differ; please call to check."
         lines = [_day_hours_sentence(facts, h.day, h.day.strftime("%A %B %-d")) for h in upcoming[:4]]

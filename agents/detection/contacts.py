@@ -114,10 +114,10 @@ def _name_spans(text: str) -> list[ContactSpan]:
         if match.group("name")[0].isupper():
             add(match, allow_lowercase=False)
     for pattern in (_NAME_HERE, _NAME_BEFORE_CONTACT):
-        match = pattern.search(text)
+        found = pattern.search(text)
         # Every word must look like a name ("Café owner here" is not a name).
-        if match is not None and all(t[0].isupper() and t.lower() not in NOT_NAME_WORDS for t in match.group("name").split()):
-            add(match, allow_lowercase=False)
+        if found is not None and all(t[0].isupper() and t.lower() not in NOT_NAME_WORDS for t in found.group("name").split()):
+            add(found, allow_lowercase=False)
     sign_off = _SIGN_OFF.search(text)
     if sign_off is not None:
         add(sign_off, allow_lowercase=False)

@@ -98,9 +98,10 @@ def _pattern_weights(text: str) -> list[tuple[float, str]]:
             else:
                 found.append((weight, reason))
     for pattern, weight, reason in _COMPILED_MODERATE:
-        match = pattern.search(text)
-        if match is None:
+        moderate = pattern.search(text)
+        if moderate is None:
             continue
+        match = moderate
         about_service = reason in ("withdrawal or panic", "physical distress") and not _FIRST_PERSON.search(text)
         if _NEGATED.search(text[: match.start()][-30:]) or historical or about_service:
             # "Does the program help with withdrawal?" asks about a service, not about the visitor.
