@@ -8,7 +8,7 @@ Output: `pooled`, float32 [batch, 384].
 
 Building takes well under a second, so it is done in memory at first use in each process and handed
 to onnxruntime as bytes: nothing is cached on disk, so there is no stale file to invalidate when the
-weights or this builder change (docs/decisions/0017-embeddings-on-onnxruntime.md).
+weights or this builder change (docs/decisions/0024-embeddings-on-onnxruntime.md).
 """
 
 from __future__ import annotations

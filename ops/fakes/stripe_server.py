@@ -2,7 +2,7 @@
 
 Why not `localstripe` (PyPI): with our locked stripe SDK (16.x) it answers customers and products,
 but 404s on `/v1/prices`, `/v1/billing_portal/sessions` and `/v1/billing/meter_events`, three of
-the endpoints billing needs (see docs/decisions/0013-billing-with-stripe.md).
+the endpoints billing needs (see docs/decisions/0018-billing-with-stripe.md).
 
 It speaks the real wire format for exactly what controlplane.billing uses: form-encoded requests
 with bracketed keys (`items[0][price]=...`), JSON objects carrying `object` and Stripe-style ids

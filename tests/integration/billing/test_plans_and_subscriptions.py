@@ -117,7 +117,7 @@ def test_provisioning_creates_a_stripe_customer(fake_stripe, django_capture_on_c
 
 
 def test_provisioning_succeeds_while_stripe_is_down(settings, django_capture_on_commit_callbacks):
-    """Decided in docs/decisions/0013: one short try after commit; the beat task creates it later."""
+    """Decided in docs/decisions/0018: one short try after commit; the beat task creates it later."""
     import time
 
     from controlplane.billing.services import PROVISIONING_TIMEOUT_S, customers_ensure_missing
