@@ -7,24 +7,21 @@ can carry script. The stored file is always a fresh 256×256 PNG written by us, 
 from __future__ import annotations
 
 import hashlib
-import io
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.urls import reverse
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from controlplane.clients.models import Client
+from controlplane.core.images import image_upload_png
 from tenants.bots.models import Bot, BotConfigVersion
 from tenants.bots.selectors import bot_published_config
 from tenants.bots.services import bot_config_draft_create
 
 AVATAR_SIZE = 256
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
-ACCEPTED_FORMATS = frozenset({"PNG", "JPEG", "WEBP", "GIF"})
 AVATAR_NAME = r"[0-9a-f]{20}\.png"
 
 
@@ -32,33 +29,13 @@ class AvatarRejected(ValueError):
     """The upload is not an image we accept; the message is shown to the admin."""
 
 
+def _avatar_fit(image: Image.Image) -> Image.Image:
+    return ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
+
+
 def avatar_image_prepare(data: bytes) -> bytes:
     """The upload as a centred, cropped 256×256 PNG, or AvatarRejected with a sentence."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise AvatarRejected(f"The image is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<", b"\xef\xbb\xbf<")) or b"<svg" in head:
-        raise AvatarRejected("SVG images are not accepted (they can contain scripts). Upload a PNG, JPEG or WebP.")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in ACCEPTED_FORMATS:
-                raise AvatarRejected("Upload a PNG, JPEG, WebP or GIF image.")
-            width, height = probe.size
-            if width * height > MAX_PIXELS:
-                raise AvatarRejected("The image has too many pixels.")
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.seek(0)
-            image = ImageOps.exif_transpose(image) or image
-            image = image.convert("RGBA")
-            image = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
-    except AvatarRejected:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
-        raise AvatarRejected("This file is not an image we can read.") from error
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return image_upload_png(data, rejected=AvatarRejected, resize=_avatar_fit)
 
 
 def avatar_path(client: Client, name: str) -> str:

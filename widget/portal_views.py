@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from controlplane.clients.models import Client
+from controlplane.core.images import MAX_UPLOAD_BYTES
 from tenants.bots.models import Bot
 from tenants.bots.selectors import bot_published_config
 from tenants.portal_access import client_portal_view
-from widget.avatar import MAX_UPLOAD_BYTES, AvatarRejected, bot_avatar_set
+from widget.avatar import AvatarRejected, bot_avatar_set
 
 
 class AvatarForm(forms.Form):

@@ -8,7 +8,6 @@ SVG; the stored file is a fresh PNG we encode ourselves, named by its content ha
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,15 +15,13 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
 from controlplane.audit.services import audit_record
 from controlplane.clients.models import AgencyBrand, Client
+from controlplane.core.images import image_upload_png
 
 LOGO_MAX_WIDTH, LOGO_MAX_HEIGHT = 640, 200
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000
-ACCEPTED_FORMATS = frozenset({"PNG", "JPEG", "WEBP", "GIF"})
 LOGO_NAME = re.compile(r"^[0-9a-f]{20}\.png$")
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_ACCENT = "#0ea5b7"
@@ -34,33 +31,14 @@ class LogoRejected(ValueError):
     """The upload is not an image we accept; the message is shown to the admin."""
 
 
+def _logo_fit(image: Image.Image) -> Image.Image:
+    image.thumbnail((LOGO_MAX_WIDTH, LOGO_MAX_HEIGHT), Image.Resampling.LANCZOS)  # never enlarged
+    return image
+
+
 def logo_image_prepare(data: bytes) -> bytes:
     """The upload as a PNG that fits in 640×200 (aspect kept, never enlarged), or LogoRejected."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise LogoRejected(f"The image is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<", b"\xef\xbb\xbf<")) or b"<svg" in head:
-        raise LogoRejected("SVG images are not accepted (they can contain scripts). Upload a PNG, JPEG or WebP.")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in ACCEPTED_FORMATS:
-                raise LogoRejected("Upload a PNG, JPEG, WebP or GIF image.")
-            width, height = probe.size
-            if width * height > MAX_PIXELS:
-                raise LogoRejected("The image has too many pixels.")
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.seek(0)
-            image = ImageOps.exif_transpose(image) or image
-            image = image.convert("RGBA")
-            image.thumbnail((LOGO_MAX_WIDTH, LOGO_MAX_HEIGHT), Image.Resampling.LANCZOS)
-    except LogoRejected:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
-        raise LogoRejected("This file is not an image we can read.") from error
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return image_upload_png(data, rejected=LogoRejected, resize=_logo_fit)
 
 
 def logo_path(name: str) -> str:

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from controlplane.accounts.decorators import admin_required
 from controlplane.clients.branding import (
     HEX_COLOR,
-    MAX_UPLOAD_BYTES,
     LogoRejected,
     agency_brand,
     agency_brand_update,
@@ -33,6 +32,7 @@ from controlplane.clients.domains import (
 )
 from controlplane.clients.models import Client, CustomDomain
 from controlplane.clients.selectors import client_get
+from controlplane.core.images import MAX_UPLOAD_BYTES
 
 _IMAGE_ACCEPT = forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"})
 _LOGO_HELP = "PNG, JPEG, WebP or GIF, up to 5 MB; shown at most 640×200. SVG is not accepted."
