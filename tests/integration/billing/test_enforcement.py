@@ -18,6 +18,7 @@ from tests.integration.widget.support import (  # noqa: F401 (shared fixtures)
     WidgetSetup,
     _fresh_cors_cache,
     alpha,
+    openai_fake_configured,
 )
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +28,8 @@ PATIO = "Our patio seats 40 guests. The patio is heated from October to April, a
 
 @pytest.fixture
 def fake_openai(settings: Any) -> Iterator[FakeOpenAI]:
-    from tenants.knowledge.embedding import model_provider
-
-    fake = FakeOpenAI()
-    with fake.running():
-        settings.OPENAI_API_KEY = "sk-test-not-a-secret"
-        settings.OPENAI_BASE_URL = fake.base_url
-        settings.MODEL_TIMEOUT_SECONDS = 5.0
-        model_provider.cache_clear()
-        try:
-            yield fake
-        finally:
-            model_provider.cache_clear()
+    with openai_fake_configured(settings, FakeOpenAI()) as fake:
+        yield fake
 
 
 @pytest.fixture(autouse=True)

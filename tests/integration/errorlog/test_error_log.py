@@ -15,7 +15,7 @@ from controlplane.errorlog.models import ErrorEvent, ErrorGroup
 from controlplane.errorlog.services import error_record
 from ops.fake_openai import FakeOpenAI
 from tests.conftest import ADMIN_EMAIL, AGENCY_PASSWORD, CLIENT_PASSWORD, STAFF_EMAIL, host_for, login
-from tests.integration.widget.support import WidgetSetup
+from tests.integration.widget.support import WidgetSetup, openai_fake_configured
 
 pytestmark = pytest.mark.django_db
 
@@ -37,18 +37,8 @@ def test_an_exception_in_a_view_is_grouped_with_its_trace():
 
 @pytest.fixture
 def refusing_openai(settings: Any) -> Iterator[FakeOpenAI]:
-    from tenants.knowledge.embedding import model_provider
-
-    fake = FakeOpenAI(fail_status=401)
-    with fake.running():
-        settings.OPENAI_API_KEY = "sk-revoked-not-a-secret"
-        settings.OPENAI_BASE_URL = fake.base_url
-        settings.MODEL_TIMEOUT_SECONDS = 5.0
-        model_provider.cache_clear()
-        try:
-            yield fake
-        finally:
-            model_provider.cache_clear()
+    with openai_fake_configured(settings, FakeOpenAI(fail_status=401), api_key="sk-revoked-not-a-secret") as fake:
+        yield fake
 
 
 @pytest.fixture

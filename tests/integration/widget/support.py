@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,3 +130,19 @@ def _fresh_cors_cache() -> Iterator[None]:
 @pytest.fixture
 def alpha(client_alpha: Any) -> WidgetSetup:
     return widget_setup(client_alpha, ALPHA_SITE)
+
+
+@contextmanager
+def openai_fake_configured(settings: Any, fake: Any, *, api_key: str = "sk-test-not-a-secret") -> Iterator[Any]:
+    """Point the product at a running local OpenAI-compatible fake (ops.fake_openai) for one test."""
+    from tenants.knowledge.embedding import model_provider
+
+    with fake.running():
+        settings.OPENAI_API_KEY = api_key
+        settings.OPENAI_BASE_URL = fake.base_url
+        settings.MODEL_TIMEOUT_SECONDS = 5.0
+        model_provider.cache_clear()
+        try:
+            yield fake
+        finally:
+            model_provider.cache_clear()

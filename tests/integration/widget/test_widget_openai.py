@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from ops.fake_openai import FakeOpenAI
-from tests.integration.widget.support import VISITOR, WidgetSetup, public_usage, row_counts
+from tests.integration.widget.support import (
+    VISITOR,
+    WidgetSetup,
+    openai_fake_configured,
+    public_usage,
+    row_counts,
+)
 
 pytestmark = pytest.mark.django_db
 PATIO = "Our patio seats 40 guests. The patio is heated from October to April, and dogs are welcome on the patio."
@@ -18,18 +24,8 @@ QUESTION = "Is your patio heated in winter?"
 
 @pytest.fixture
 def fake_openai(settings: Any) -> Iterator[FakeOpenAI]:
-    from tenants.knowledge.embedding import model_provider
-
-    fake = FakeOpenAI()
-    with fake.running():
-        settings.OPENAI_API_KEY = "sk-test-not-a-secret"
-        settings.OPENAI_BASE_URL = fake.base_url
-        settings.MODEL_TIMEOUT_SECONDS = 5.0
-        model_provider.cache_clear()
-        try:
-            yield fake
-        finally:
-            model_provider.cache_clear()
+    with openai_fake_configured(settings, FakeOpenAI()) as fake:
+        yield fake
 
 
 @pytest.fixture
