@@ -74,11 +74,17 @@ def test_keyboard_focus_is_visible(site, new_page):
     assert field[0] == "id_password"
     assert field[1] != "none"
     page.keyboard.press("Tab")
+    # The agency login has the optional two-step code next (empty for accounts without a device).
+    code = page.evaluate("""(() => { const s = getComputedStyle(document.activeElement);
+        return [document.activeElement.id, s.boxShadow]; })()""")
+    assert code[0] == "id_otp_code"
+    assert code[1] != "none"
+    page.keyboard.press("Tab")
     button = page.evaluate("""(() => { const s = getComputedStyle(document.activeElement);
         return [document.activeElement.textContent.trim(), s.outlineStyle, s.outlineWidth]; })()""")
     assert button == ["Sign in", "solid", "2px"]
     # The skip link is the first stop and becomes visible when focused.
-    for _ in range(4):  # password, email, theme toggle, skip link
+    for _ in range(5):  # two-step code, password, email, theme toggle, skip link
         page.keyboard.press("Shift+Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     assert page.locator(".skip-link").bounding_box()["y"] >= 0  # type: ignore[index]
