@@ -107,7 +107,8 @@ def test_main_client_pages_match_their_references(branded_demo, new_page) -> Non
                 # Masked text still has a data-dependent height (a long conversation summary wraps to
                 # more lines and pushes the page down): hold masked headings to one line for the comparison.
                 page.add_style_tag(content=".page-head__title h1, .breadcrumbs { white-space: nowrap; "
-                                           "overflow: hidden; text-overflow: clip; }")
+                                           "overflow: hidden; text-overflow: clip; } "
+                                           ".transcript, .definition-list { min-height: 2000px; }")
                 masked = page.screenshot(full_page=False, mask=[page.locator(MASK)], mask_color="#888888",
                                          animations="disabled")
                 reference = REFERENCES / f"{name}-{width}-{theme}.png"
