@@ -168,7 +168,27 @@ def bot_config_reject(*, version: BotConfigVersion, actor: Any, comment: str, re
         version.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
         audit_record(action="bot.config_rejected", actor=actor, target=version, request=request,
                      data={"number": version.number, "comment": comment})
+        if version.requires_rebuild:
+            bot_needs_update_recheck(bot_id=version.bot_id, actor=actor, request=request,
+                                     reason=f"Version {version.number} rejected")
     return version
+
+
+def bot_needs_update_recheck(*, bot_id: int, actor: Any = None, reason: str = "", request: Any = None) -> bool:
+    """BOT-5/BOT-4: "needs update" set by a business-info change clears once nothing holds it any more:
+    no such change still waits for approval and the live configuration has the facts it must have.
+    Called when a knowledge rebuild finishes and when a pending change is rejected. A bot marked at
+    provisioning for missing pack details (no business-info version yet) keeps its mark."""
+    bot = Bot.objects.select_related("published_version").filter(pk=bot_id).first()
+    if bot is None or bot.status != BotStatus.NEEDS_UPDATE or bot.published_version is None:
+        return False
+    changes = BotConfigVersion.objects.filter(bot=bot, requires_rebuild=True)
+    if not changes.exists() or changes.filter(status__in=["draft", "submitted"]).exists():
+        return False
+    if missing_business_facts(BotConfig.model_validate(bot.published_version.config).business):
+        return False
+    bot_set_status(bot=bot, status=BotStatus.ACTIVE, actor=actor, request=request, reason=reason)
+    return True
 
 
 def bot_config_restore(*, version: BotConfigVersion, actor: Any, request: Any = None) -> BotConfigVersion:

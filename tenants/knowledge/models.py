@@ -51,6 +51,9 @@ class Faq(models.Model):
     approved = models.BooleanField(default=True)
     question_embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True)
     source = models.OneToOneField(KnowledgeSource, on_delete=models.SET_NULL, null=True, blank=True)
+    # BOT-4: a staff edit of a live FAQ is a draft next to it; approving it rewrites the live one.
+    replaces = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="pending_edits")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -196,3 +199,39 @@ class WebsiteCrawl(models.Model):
                 f"{self.unchanged} unchanged")
 
 
+class KnowledgeDraft(models.Model):
+    """BOT-4: a staff change to an article, a document or a website, waiting for an admin.
+
+    A draft has no chunks, so the live bot keeps answering from the approved source (or knows
+    nothing of it) until an admin approves; approving ingests it, discarding deletes it.
+    """
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        DOCUMENT = "document", "Document"
+        WEBSITE = "website", "Website"
+
+    bot = models.ForeignKey("bots.Bot", on_delete=models.CASCADE, related_name="knowledge_drafts")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The live source (article, document) or site this draft changes; empty for something new.
+    target = models.ForeignKey(KnowledgeSource, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="drafts")
+    target_site = models.ForeignKey(WebsiteSource, on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="drafts")
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=2000, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_type = models.CharField(max_length=10, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    # Websites: {"max_depth", "max_pages", "weekly_refresh"}.
+    settings = models.JSONField(default=dict, blank=True)
+    created_by = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"draft {self.get_kind_display().lower()}: {self.title}"

@@ -1,5 +1,5 @@
 """Agency portal pages for one bot's knowledge (KB-1..4, ADM-9, ADM-10, BEY-7). Staff and admins
-edit knowledge; an FAQ written by staff stays a draft until an admin approves it."""
+edit knowledge; whatever staff write, upload or add stays a draft until an admin approves it (BOT-4)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,40 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from controlplane.core.enqueue import enqueue_after_commit
 from tenants.bots.models import Bot
 from tenants.knowledge.documents import MAX_DOCUMENT_BYTES, DocumentRejected, document_extract
+from tenants.knowledge.drafts import (
+    article_save_by,
+    document_save_by,
+    faq_draft_preview,
+    knowledge_draft_approve,
+    knowledge_draft_discard,
+    knowledge_draft_preview,
+    knowledge_pending,
+    website_save_by,
+)
 from tenants.knowledge.forms import ArticleForm, DocumentUploadForm, FaqForm, WebsiteForm
-from tenants.knowledge.models import Chunk, Faq, KnowledgeRebuild, KnowledgeSource, WebsiteSource
+from tenants.knowledge.models import (
+    Chunk,
+    Faq,
+    KnowledgeDraft,
+    KnowledgeRebuild,
+    KnowledgeSource,
+    WebsiteSource,
+)
 from tenants.knowledge.rebuild import knowledge_rebuild_cancel, knowledge_rebuild_request
 from tenants.knowledge.services import (
-    article_upsert,
-    document_ingest,
     faq_approve,
     faq_delete,
     faq_save_by,
     knowledge_source_delete,
 )
 from tenants.knowledge.tasks import knowledge_rebuild_task, website_refresh_task
-from tenants.knowledge.website import website_source_add, website_source_delete
+from tenants.knowledge.website import website_source_delete
 from tenants.portal_access import client_portal_view, get_or_404
 
 
@@ -45,11 +61,12 @@ def knowledge_home(request: HttpRequest, client: Any, bot_id: int) -> HttpRespon
     sources = KnowledgeSource.objects.filter(bot_id=bot.pk)
     return render(request, "portal/knowledge/home.html", {
         "client": client, "bot": bot,
-        "faqs": Faq.objects.filter(bot_id=bot.pk).order_by("approved", "question"),
+        "faqs": Faq.objects.filter(bot_id=bot.pk, approved=True).order_by("question"),
         "articles": sources.filter(kind=KnowledgeSource.Kind.ARTICLE),
         "documents": sources.filter(kind=KnowledgeSource.Kind.DOCUMENT),
         "websites": WebsiteSource.objects.filter(bot_id=bot.pk).prefetch_related("crawls"),
         "rebuild": KnowledgeRebuild.objects.filter(bot_id=bot.pk).first(),
+        "pending": knowledge_pending(bot_id=bot.pk),
         "chunk_count": Chunk.objects.filter(bot_id=bot.pk).count(),
         "upload_form": DocumentUploadForm(), "website_form": WebsiteForm(),
     })
@@ -71,7 +88,8 @@ def faq_edit(request: HttpRequest, client: Any, bot_id: int, faq_id: int | None 
             form.add_error(None, error)
         else:
             messages.success(request, "FAQ saved and live." if saved.approved else
-                             "FAQ saved as a draft: it answers visitors once an admin approves it.")
+                             "FAQ saved as a draft: it answers visitors once an admin approves it."
+                             + (" Until then the live answer stays as it was." if saved.replaces_id else ""))
             return _home(client, bot)
     return render(request, "portal/knowledge/faq_form.html", {"client": client, "bot": bot, "faq": faq, "form": form},
                   status=400 if request.method == "POST" else 200)
@@ -95,8 +113,9 @@ def faq_delete_view(request: HttpRequest, client: Any, bot_id: int, faq_id: int)
     if faq.approved and not request.user.is_platform_admin:
         messages.error(request, "Only an admin can delete a live FAQ.")
     else:
+        was_live = faq.approved
         faq_delete(faq=faq, actor=request.user, request=request)
-        messages.success(request, "FAQ deleted.")
+        messages.success(request, "FAQ deleted." if was_live else "Draft discarded; the live answers are unchanged.")
     return _home(client, bot)
 
 
@@ -109,13 +128,19 @@ def article_edit(request: HttpRequest, client: Any, bot_id: int, source_id: int 
     form = ArticleForm(request.POST or None, initial={"title": source.title, "body": source.body} if source else None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = article_upsert(bot_id=bot.pk, title=form.cleaned_data["title"], body=form.cleaned_data["body"],
-                                    source=source, actor=request.user, request=request)
+            outcome = article_save_by(actor=request.user, bot_id=bot.pk, title=form.cleaned_data["title"],
+                                      body=form.cleaned_data["body"], source=source, request=request)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "No change." if result.unchanged else
-                             f"Article saved: {result.chunks_created} new chunk(s), {result.chunks_deleted} removed.")
+            result = outcome.result
+            if result is None:
+                messages.success(request, "Article saved as a draft: visitors get it once an admin approves it."
+                                 + (" Until then the live version stays as it was." if source else ""))
+            else:
+                messages.success(request, "No change." if result.unchanged else
+                                 f"Article saved and live: {result.chunks_created} new chunk(s), "
+                                 f"{result.chunks_deleted} removed.")
             return _home(client, bot)
     return render(request, "portal/knowledge/article_form.html",
                   {"client": client, "bot": bot, "source": source, "form": form},
@@ -128,6 +153,9 @@ def source_delete(request: HttpRequest, client: Any, bot_id: int, source_id: int
     bot = _bot(bot_id)
     source = get_or_404(KnowledgeSource.objects.filter(bot_id=bot.pk, kind__in=["article", "document"]),
                         pk=source_id)
+    if not request.user.is_platform_admin:
+        messages.error(request, "Only an admin can remove live knowledge.")
+        return _home(client, bot)
     knowledge_source_delete(source=source, actor=request.user, request=request)
     messages.success(request, f"“{source.title}” removed from the bot's knowledge.")
     return _home(client, bot)
@@ -150,9 +178,14 @@ def document_upload(request: HttpRequest, client: Any, bot_id: int) -> HttpRespo
     except DocumentRejected as error:
         messages.error(request, f"“{upload.name}” was not added: {error}")
         return _home(client, bot)
-    result = document_ingest(bot_id=bot.pk, document=document, actor=request.user, request=request)
-    messages.success(request, f"“{document.file_name}” is already in the knowledge, unchanged." if result.unchanged
-                     else f"“{document.file_name}” added: {document.pages} page(s), {result.chunks_created} chunk(s).")
+    outcome = document_save_by(actor=request.user, bot_id=bot.pk, document=document, request=request)
+    result = outcome.result
+    if result is None:
+        messages.success(request, f"“{document.file_name}” read ({document.pages} page(s)) and saved as a draft: "
+                         "the bot answers from it once an admin approves it.")
+    else:
+        messages.success(request, f"“{document.file_name}” is already in the knowledge, unchanged." if result.unchanged
+                         else f"“{document.file_name}” added: {document.pages} page(s), {result.chunks_created} chunk(s).")
     return _home(client, bot)
 
 
@@ -167,9 +200,13 @@ def website_add(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
             f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
         return _home(client, bot)
     try:
-        site = website_source_add(bot_id=bot.pk, actor=request.user, request=request, **form.cleaned_data)
+        outcome = website_save_by(actor=request.user, bot_id=bot.pk, request=request, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return _home(client, bot)
+    site = outcome.site
+    if site is None:
+        messages.success(request, "Website saved as a draft: it is crawled once an admin approves it.")
         return _home(client, bot)
     enqueue_after_commit(website_refresh_task, args=[site.pk, "manual"], schema_name=client.schema_name,
                          request=request,
@@ -203,6 +240,9 @@ def website_crawl_now(request: HttpRequest, client: Any, bot_id: int, site_id: i
 def website_delete(request: HttpRequest, client: Any, bot_id: int, site_id: int) -> HttpResponse:
     bot = _bot(bot_id)
     site = get_or_404(WebsiteSource.objects.filter(bot_id=bot.pk), pk=site_id)
+    if not request.user.is_platform_admin:
+        messages.error(request, "Only an admin can remove a live website and its pages.")
+        return _home(client, bot)
     website_source_delete(site=site, actor=request.user, request=request)
     messages.success(request, "Website and its pages removed.")
     return _home(client, bot)
@@ -240,3 +280,67 @@ def rebuild_cancel(request: HttpRequest, client: Any, bot_id: int, rebuild_id: i
         knowledge_rebuild_cancel(rebuild=rebuild, actor=request.user, request=request)
         messages.success(request, "Cancelling: the rebuild stops after the source it is working on.")
     return redirect("knowledge:rebuild", slug=client.slug, bot_id=bot.pk, rebuild_id=rebuild.pk)
+
+
+# --- BOT-4: what waits for an admin, and the review of one change ----------------------------
+
+@require_GET
+@client_portal_view()
+def approvals(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    return render(request, "portal/knowledge/approvals.html",
+                  {"client": client, "bot": bot, "pending": knowledge_pending(bot_id=bot.pk)})
+
+
+@require_GET
+@client_portal_view()
+def draft_review(request: HttpRequest, client: Any, bot_id: int, draft_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    draft = get_or_404(KnowledgeDraft.objects.filter(bot_id=bot.pk).select_related("target", "target_site"),
+                       pk=draft_id)
+    return render(request, "portal/knowledge/draft_review.html", {
+        "client": client, "bot": bot, "draft": draft, "kind_label": draft.get_kind_display(),
+        "preview": knowledge_draft_preview(draft),
+        "approve_url": reverse("knowledge:draft_approve", args=[client.slug, bot.pk, draft.pk]),
+        "discard_url": reverse("knowledge:draft_discard", args=[client.slug, bot.pk, draft.pk])})
+
+
+@require_GET
+@client_portal_view()
+def faq_review(request: HttpRequest, client: Any, bot_id: int, faq_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    faq = get_or_404(Faq.objects.filter(bot_id=bot.pk, approved=False).select_related("replaces"), pk=faq_id)
+    return render(request, "portal/knowledge/draft_review.html", {
+        "client": client, "bot": bot, "draft": faq, "kind_label": "FAQ", "preview": faq_draft_preview(faq),
+        "drafted_by": "", "approve_url": reverse("knowledge:faq_approve", args=[client.slug, bot.pk, faq.pk]),
+        "discard_url": reverse("knowledge:faq_delete", args=[client.slug, bot.pk, faq.pk])})
+
+
+@require_POST
+@client_portal_view(admin=True)
+def draft_approve(request: HttpRequest, client: Any, bot_id: int, draft_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    draft = get_or_404(KnowledgeDraft.objects.filter(bot_id=bot.pk), pk=draft_id)
+    try:
+        outcome = knowledge_draft_approve(draft=draft, actor=request.user, comment=request.POST.get("comment", ""),
+                                          request=request)
+    except ValidationError as error:
+        messages.error(request, "Not approved: " + " ".join(error.messages))
+        return redirect("knowledge:draft", slug=client.slug, bot_id=bot.pk, draft_id=draft.pk)
+    if outcome.site is not None:
+        enqueue_after_commit(website_refresh_task, args=[outcome.site.pk, "manual"], schema_name=client.schema_name,
+                             request=request, success_message=f"Approved: crawling {outcome.site.start_url} now.")
+        return redirect("knowledge:website", slug=client.slug, bot_id=bot.pk, site_id=outcome.site.pk)
+    messages.success(request, f"Approved and live: {outcome.chunks_created} chunk(s) added, "
+                              f"{outcome.chunks_deleted} removed.")
+    return redirect("knowledge:approvals", slug=client.slug, bot_id=bot.pk)
+
+
+@require_POST
+@client_portal_view()
+def draft_discard(request: HttpRequest, client: Any, bot_id: int, draft_id: int) -> HttpResponse:
+    bot = _bot(bot_id)
+    draft = get_or_404(KnowledgeDraft.objects.filter(bot_id=bot.pk), pk=draft_id)
+    knowledge_draft_discard(draft=draft, actor=request.user, request=request)
+    messages.success(request, "Draft discarded; the live knowledge is unchanged.")
+    return redirect("knowledge:approvals", slug=client.slug, bot_id=bot.pk)

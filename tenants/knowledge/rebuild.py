@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from controlplane.audit.services import audit_record
+from tenants.bots.services import bot_needs_update_recheck
 from tenants.knowledge.models import KnowledgeRebuild, KnowledgeSource
 from tenants.knowledge.services import faq_reembed, knowledge_source_rechunk
 
@@ -93,7 +94,12 @@ def _add_error(rebuild_id: int, message: str) -> None:
 
 def _finish(rebuild_id: int, state: str) -> KnowledgeRebuild:
     KnowledgeRebuild.objects.filter(pk=rebuild_id).update(state=state, finished_at=timezone.now())
-    return KnowledgeRebuild.objects.get(pk=rebuild_id)
+    rebuild = KnowledgeRebuild.objects.get(pk=rebuild_id)
+    if state == State.DONE:
+        # BOT-5/BOT-4: a finished rebuild of the approved knowledge clears "needs update" when
+        # nothing else (a pending business-info change, missing facts) still holds it.
+        bot_needs_update_recheck(bot_id=rebuild.bot_id, reason=f"Knowledge rebuild {rebuild.pk} finished")
+    return rebuild
 
 
 def knowledge_rebuilt_since(*, bot_id: int, since: Any) -> bool:

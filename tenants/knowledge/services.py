@@ -137,30 +137,59 @@ def faq_upsert(*, bot_id: int, question: str, answer: str, approved: bool = True
 
 
 def faq_save_by(*, actor: Any, bot_id: int, question: str, answer: str, faq: Faq | None = None) -> Faq:
-    """A person's FAQ edit: an admin's is live at once, staff's waits as a draft for an admin."""
-    return faq_upsert(bot_id=bot_id, question=question, answer=answer, approved=_is_admin(actor), faq=faq,
-                      actor=actor, new=faq is None and not _is_admin(actor))
+    """A person's FAQ edit: an admin's is live at once, staff's waits as a draft for an admin (BOT-4).
+
+    Staff editing a live FAQ get a draft next to it (or their earlier pending one, updated): the live
+    answer keeps answering visitors until an admin approves the edit.
+    """
+    admin = _is_admin(actor)
+    if faq is not None and faq.approved and not admin:
+        pending = faq.pending_edits.filter(approved=False).order_by("id").first()
+        draft = faq_upsert(bot_id=bot_id, question=question, answer=answer, approved=False, faq=pending,
+                           actor=actor, new=pending is None)
+        if draft.replaces_id != faq.pk:
+            draft.replaces = faq
+            draft.save(update_fields=["replaces", "updated_at"])
+        return draft
+    if faq is not None and not faq.approved and faq.replaces_id and admin:
+        # An admin finishing a pending edit approves it: the live FAQ takes the new text.
+        draft = faq_upsert(bot_id=bot_id, question=question, answer=answer, approved=False, faq=faq)
+        return faq_approve(faq=draft, actor=actor)
+    return faq_upsert(bot_id=bot_id, question=question, answer=answer, approved=admin, faq=faq,
+                      actor=actor, new=faq is None and not admin)
 
 
 def faq_approve(*, faq: Faq, actor: Any, request: Any = None) -> Faq:
+    """Only an admin approves. A pending edit rewrites the live FAQ it replaces (same row, so its
+    chunks change in place) and disappears; a new FAQ goes live itself."""
     if not _is_admin(actor):
         raise PermissionDenied("Only a platform admin can approve an FAQ.")
     if faq.approved:
         return faq
     with transaction.atomic():
+        live = faq.replaces
+        keep = live.pk if live is not None else faq.pk
         # The approved draft replaces any approved FAQ asking the same question.
         for twin in Faq.objects.filter(bot_id=faq.bot_id, question__iexact=faq.question, approved=True).exclude(
-                pk=faq.pk):
+                pk=keep):
             faq_delete(faq=twin, actor=actor, request=request)
-        faq = faq_upsert(bot_id=faq.bot_id, question=faq.question, answer=faq.answer, approved=True, faq=faq)
-        audit_record(action="knowledge.faq_approved", actor=actor, target=faq, request=request,
-                     data={"bot_id": faq.bot_id, "question": faq.question[:200]})
+        data = {"bot_id": faq.bot_id, "question": faq.question[:200], "draft_id": faq.pk}
+        if live is not None:
+            old_answer = live.answer
+            faq_upsert(bot_id=faq.bot_id, question=faq.question, answer=faq.answer, approved=True, faq=live)
+            Faq.objects.filter(pk=faq.pk).delete()
+            data |= {"replaced_faq_id": live.pk, "old_answer": old_answer[:500], "new_answer": live.answer[:500]}
+            faq = live
+        else:
+            faq = faq_upsert(bot_id=faq.bot_id, question=faq.question, answer=faq.answer, approved=True, faq=faq)
+        audit_record(action="knowledge.faq_approved", actor=actor, target=faq, request=request, data=data)
     return faq
 
 
 def faq_delete(*, faq: Faq, actor: Any, request: Any = None) -> None:
     with transaction.atomic():
-        audit_record(action="knowledge.faq_deleted", actor=actor, target=faq, request=request,
+        action = "knowledge.faq_deleted" if faq.approved else "knowledge.faq_draft_discarded"
+        audit_record(action=action, actor=actor, target=faq, request=request,
                      data={"bot_id": faq.bot_id, "question": faq.question[:200]})
         if faq.source_id:
             KnowledgeSource.objects.filter(pk=faq.source_id).delete()

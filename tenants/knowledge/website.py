@@ -24,8 +24,8 @@ MAX_PAGES_LIMIT = 500
 DIFF_LINES = 12
 
 
-def website_source_add(*, bot_id: int, start_url: str, max_depth: int = 2, max_pages: int = 50,
-                       weekly_refresh: bool = True, actor: Any = None, request: Any = None) -> WebsiteSource:
+def website_source_check(*, start_url: str, max_depth: int, max_pages: int) -> None:
+    """A site the crawler may fetch, with limits in range (checked again when a draft is approved)."""
     if not start_url.startswith(("http://", "https://")):
         raise ValidationError("The start URL must begin with http:// or https://.")
     try:
@@ -34,6 +34,11 @@ def website_source_add(*, bot_id: int, start_url: str, max_depth: int = 2, max_p
         raise ValidationError(str(refused)) from refused
     if not 0 <= max_depth <= MAX_DEPTH_LIMIT or not 1 <= max_pages <= MAX_PAGES_LIMIT:
         raise ValidationError(f"Depth must be 0–{MAX_DEPTH_LIMIT} and pages 1–{MAX_PAGES_LIMIT}.")
+
+
+def website_source_add(*, bot_id: int, start_url: str, max_depth: int = 2, max_pages: int = 50,
+                       weekly_refresh: bool = True, actor: Any = None, request: Any = None) -> WebsiteSource:
+    website_source_check(start_url=start_url, max_depth=max_depth, max_pages=max_pages)
     with transaction.atomic():
         site, _ = WebsiteSource.objects.update_or_create(
             bot_id=bot_id, start_url=start_url,
