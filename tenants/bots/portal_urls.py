@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:bot_id>/status/", views.bot_status_change, name="status"),
     path("<int:bot_id>/apply-pack/", views.pack_apply, name="pack_apply"),
     path("<int:bot_id>/edit/", views.draft_edit, name="edit"),
+    path("<int:bot_id>/rules/", views.triggers_edit, name="rules"),
     path("<int:bot_id>/diff/", views.version_diff, name="diff"),
     path("<int:bot_id>/tests/", views.test_cases, name="tests"),
     path("<int:bot_id>/tests/<int:case_id>/delete/", views.test_case_delete, name="test_delete"),

@@ -31,6 +31,13 @@ from tenants.bots.services import (
     bot_test_case_save,
     version_failing_tests,
 )
+from tenants.bots.triggers import (
+    TriggersForm,
+    format_intents,
+    format_quick_replies,
+    format_triggers,
+    pack_rules,
+)
 from tenants.portal_access import client_portal_view, get_or_404
 
 SANDBOX_SESSION_KEY = "bot_sandbox"
@@ -269,3 +276,40 @@ def test_case_delete(request: HttpRequest, client: Any, bot_id: int, case_id: in
     bot_test_case_delete(case=case, actor=request.user, request=request)
     messages.success(request, "Test conversation deleted.")
     return redirect("bots:tests", slug=client.slug, bot_id=bot.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@client_portal_view()
+def triggers_edit(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
+    """BOT-3: intents, trigger keywords, quick replies, escalation and crisis keywords in one place.
+    Saving makes a draft version; `?from=pack` starts from the industry pack's defaults."""
+    bot = _bot(bot_id)
+    base = bot_latest_config(bot)
+    details = {"business_name": base.business.name, "business_phone": base.business.phone,
+               "business_email": base.business.email, "booking_url": base.booking_url, **base.links}
+    defaults = pack_rules(base.industry_mode or getattr(client, "industry_mode", ""), details)
+    start = defaults if request.GET.get("from") == "pack" and defaults is not None else base
+    form = TriggersForm(request.POST or None, initial=TriggersForm.initial_from(start),
+                        industry_mode=base.industry_mode)
+    if request.method == "POST" and form.is_valid():
+        config = form.to_config(base)
+        if config is not None:
+            version = bot_config_draft_create(bot=bot, config=config, actor=request.user, request=request,
+                                              note=form.cleaned_data["note"] or "Triggers and keywords edited",
+                                              action="bot.rules_drafted")
+            messages.success(request, f"Draft version {version.number} saved: submit it for approval; the live "
+                                      "bot keeps its current rules until an admin approves it.")
+            return redirect("bots:version", slug=client.slug, bot_id=bot.pk, number=version.number)
+    return render(request, "portal/bots/triggers.html", _ctx(
+        client, bot, form=form, defaults=defaults and {
+            "intents": format_intents(defaults), "triggers": format_triggers(defaults),
+            "quick_replies": format_quick_replies(defaults), "crisis_keywords": ", ".join(defaults.crisis.keywords)},
+        from_pack=start is defaults, actions=_trigger_actions()),
+        status=400 if request.method == "POST" else 200)
+
+
+def _trigger_actions() -> list[tuple[str, str]]:
+    # Lazy: industry_modes parses its YAML packs on first import (decision 0013).
+    from industry_modes.registry import TRIGGER_ACTIONS
+
+    return sorted(TRIGGER_ACTIONS.descriptions.items())

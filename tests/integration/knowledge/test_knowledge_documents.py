@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tenants.knowledge.documents import MAX_DOCUMENT_BYTES, DocumentRejected, document_extract
-from tenants.knowledge.models import Chunk, Faq, KnowledgeSource
+from tenants.knowledge.models import Chunk, Faq, KnowledgeDraft, KnowledgeSource
 from tenants.knowledge.services import article_upsert, document_ingest, faq_approve, faq_save_by
 from tests.integration.bots.support import flash_messages, in_client, portal_as, primary_bot
 
@@ -122,7 +122,15 @@ def test_portal_upload_pdf_and_docx_then_refuse_a_corrupt_one(client_alpha):
     for name, data in (("menu.pdf", make_pdf(PARAGRAPHS)), ("rules.docx", make_docx(PARAGRAPHS))):
         response = staff.post(url, {"file": SimpleUploadedFile(name, data)}, follow=True)
         assert response.status_code == 200
-        assert any(name in m and "added" in m for m in flash_messages(response)), flash_messages(response)
+        assert any(name in m and "draft" in m for m in flash_messages(response)), flash_messages(response)
+    # Staff uploads wait for an admin (BOT-4); approving ingests them.
+    admin = portal_as("admin")
+    with in_client(client_alpha):
+        drafts = list(KnowledgeDraft.objects.filter(bot_id=bot.pk, kind="document").values_list("pk", flat=True))
+        assert len(drafts) == 2
+        assert Chunk.objects.count() == before
+    for draft_id in drafts:
+        assert admin.post(f"/portal/clients/alpha/knowledge/{bot.pk}/drafts/{draft_id}/approve/").status_code == 302
     with in_client(client_alpha):
         docs = KnowledgeSource.objects.filter(bot_id=bot.pk, kind="document")
         assert sorted(docs.values_list("file_type", flat=True)) == ["docx", "pdf"]
@@ -178,9 +186,11 @@ def test_portal_faq_crud(client_alpha):
     assert admin.post(f"{base}/faqs/{faq.pk}/approve/").status_code == 302
     assert staff.post(f"{base}/faqs/{faq.pk}/", {"question": "Do you cater?", "answer": "Yes, for 12+."}).status_code == 302
     with in_client(client_alpha):
+        # BOT-4: the live FAQ keeps answering; the edit waits next to it.
         faq.refresh_from_db()
-        assert faq.answer == "Yes, for 12+."
-        assert not faq.approved
+        assert faq.answer == "Yes, for 10+."
+        assert faq.approved
+        assert Faq.objects.get(replaces=faq, approved=False).answer == "Yes, for 12+."
     assert admin.post(f"{base}/faqs/{faq.pk}/delete/").status_code == 302
     with in_client(client_alpha):
         assert not Faq.objects.filter(pk=faq.pk).exists()

@@ -16,7 +16,15 @@ from tenants.bots.models import Bot, BotConfigVersion, BotTestCase
 from tenants.bots.services import bot_config_draft_create, bot_config_submit, bot_create, bot_test_case_save
 from tenants.conversations.models import Conversation, Visitor
 from tenants.knowledge.documents import document_extract
-from tenants.knowledge.models import Chunk, Faq, KnowledgeRebuild, KnowledgeSource, WebsiteSource
+from tenants.knowledge.drafts import article_save_by
+from tenants.knowledge.models import (
+    Chunk,
+    Faq,
+    KnowledgeDraft,
+    KnowledgeRebuild,
+    KnowledgeSource,
+    WebsiteSource,
+)
 from tenants.knowledge.rebuild import knowledge_rebuild_request
 from tenants.knowledge.services import article_upsert, document_ingest, faq_upsert
 from tenants.knowledge.website import website_source_add
@@ -26,13 +34,14 @@ from tests.integration.bots.support import client_host_as_owner, in_client, port
 pytestmark = pytest.mark.django_db
 
 NAMESPACES = ("bots", "knowledge", "review")
-ADMIN_ONLY = {"bots:approve", "bots:reject", "bots:status", "knowledge:faq_approve"}
+ADMIN_ONLY = {"bots:approve", "bots:reject", "bots:status", "knowledge:faq_approve", "knowledge:draft_approve"}
 POST_ONLY = {"bots:submit", "bots:status", "bots:approve", "bots:reject", "bots:restore", "bots:test_delete", "knowledge:faq_approve",
              "knowledge:faq_delete", "knowledge:source_delete", "knowledge:document_upload", "knowledge:website_add",
              "knowledge:website_crawl", "knowledge:website_delete", "knowledge:rebuild_start",
-             "knowledge:rebuild_cancel", "review:item_faq", "review:item_dismiss", "review:item_resolve"}
+             "knowledge:rebuild_cancel", "knowledge:draft_approve", "knowledge:draft_discard", "review:item_faq", "review:item_dismiss", "review:item_resolve"}
 # Deleting routes go last, so the objects the other probes need still exist.
-LAST = ("bots:test_delete", "knowledge:faq_delete", "knowledge:source_delete", "knowledge:website_delete")
+LAST = ("bots:test_delete", "knowledge:faq_delete", "knowledge:source_delete", "knowledge:website_delete",
+        "knowledge:draft_discard")
 
 
 def issue_routes() -> list[tuple[str, tuple[str, ...]]]:
@@ -68,6 +77,10 @@ def _seed(client, actor) -> dict[str, int]:
                                                                  data=b"Seeded document text, long enough."))
         site = website_source_add(bot_id=bot.pk, start_url=f"https://site.invalid/{uuid.uuid4()}")
         rebuild, _ = knowledge_rebuild_request(bot_id=bot.pk)
+        draft = article_save_by(actor=actor, bot_id=bot.pk, title=f"Seed draft {uuid.uuid4()}",
+                                body="A staff article waiting for approval.").draft
+        other = article_save_by(actor=actor, bot_id=bot.pk, title=f"Seed draft {uuid.uuid4()}",
+                                body="Another staff article waiting for approval.").draft
         visitor = Visitor.objects.create(visitor_key=str(uuid.uuid4()), first_seen_at="2026-01-01T00:00Z",
                                          last_seen_at="2026-01-01T00:00Z")
         conversation = Conversation.objects.create(visitor=visitor, bot_id=bot.pk, started_at="2026-01-01T00:00Z",
@@ -76,7 +89,7 @@ def _seed(client, actor) -> dict[str, int]:
                                          created_at="2026-01-01T00:00Z")
         return {"bot_id": bot.pk, "number": draft.number, "submitted": submitted.number, "case_id": case.pk,
                 "faq_id": faq.pk, "source_id": article.pk, "site_id": site.pk, "rebuild_id": rebuild.pk,
-                "item_id": item.pk}
+                "item_id": item.pk, "draft_id": draft.pk, "discard_draft_id": other.pk}
 
 
 def _path(name: str, params: tuple[str, ...], ids: dict[str, int], slug: str = "alpha") -> str:
@@ -84,6 +97,8 @@ def _path(name: str, params: tuple[str, ...], ids: dict[str, int], slug: str = "
     for p in params:
         if p != "slug":
             kwargs[p] = ids["submitted"] if p == "number" and name in ("bots:approve", "bots:reject") else ids[p]
+            if p == "draft_id" and name == "knowledge:draft_discard":  # approve and discard: one draft each
+                kwargs[p] = ids["discard_draft_id"]
     return reverse(name, kwargs=kwargs, urlconf="config.urls_public")
 
 
@@ -92,6 +107,7 @@ def _state(client) -> tuple:
         return (list(BotConfigVersion.objects.order_by("id").values_list("id", "status")),
                 list(Faq.objects.order_by("id").values_list("id", "approved", "answer")),
                 KnowledgeSource.objects.count(), Chunk.objects.count(), BotTestCase.objects.count(),
+                list(KnowledgeDraft.objects.order_by("id").values_list("id", "body")),
                 WebsiteSource.objects.count(), list(KnowledgeRebuild.objects.values_list("id", "state")),
                 list(ReviewItem.objects.order_by("id").values_list("id", "status")), Bot.objects.count())
 
@@ -103,7 +119,7 @@ def _data_audit_count() -> int:
 
 def test_every_issue_route_is_covered():
     names = {name for name, _ in issue_routes()}
-    assert len(names) == 36, sorted(names)  # 14 bots + 16 knowledge + 6 review
+    assert len(names) == 42, sorted(names)  # 15 bots + 21 knowledge + 6 review
     assert ADMIN_ONLY <= names
     assert POST_ONLY <= names
 
@@ -159,7 +175,8 @@ def test_ids_of_another_client_under_this_clients_url_are_404(client_alpha, clie
     # Make every bravo id one that alpha does not have.
     with in_client(client_alpha):
         taken = {"case_id": BotTestCase, "faq_id": Faq, "source_id": KnowledgeSource, "site_id": WebsiteSource,
-                 "rebuild_id": KnowledgeRebuild, "item_id": ReviewItem}
+                 "rebuild_id": KnowledgeRebuild, "item_id": ReviewItem,
+                 "draft_id": KnowledgeDraft, "discard_draft_id": KnowledgeDraft}
         for key, model in taken.items():
             assert not model.objects.filter(pk=bravo_ids[key]).exists() or pytest.skip(f"id clash on {key}")
     bravo_before = _state(client_bravo)
