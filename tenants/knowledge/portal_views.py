@@ -310,11 +310,9 @@ def draft_review(request: HttpRequest, client: Any, bot_id: int, draft_id: int) 
 def faq_review(request: HttpRequest, client: Any, bot_id: int, faq_id: int) -> HttpResponse:
     bot = _bot(bot_id)
     faq = get_or_404(Faq.objects.filter(bot_id=bot.pk).select_related("replaces"), pk=faq_id)
-    if faq.approved:  # approved meanwhile: nothing to review, here it is
-        messages.info(request, "This FAQ is already live.")
-        return redirect("knowledge:faq_edit", slug=client.slug, bot_id=bot.pk, faq_id=faq.pk)
     return render(request, "portal/knowledge/draft_review.html", {
-        "client": client, "bot": bot, "draft": faq, "kind_label": "FAQ", "preview": faq_draft_preview(faq),
+        "client": client, "bot": bot, "draft": faq, "kind_label": "FAQ", "already_live": faq.approved,
+        "preview": faq_draft_preview(faq, run_regression=not faq.approved),
         "drafted_by": "", "approve_url": reverse("knowledge:faq_approve", args=[client.slug, bot.pk, faq.pk]),
         "discard_url": reverse("knowledge:faq_delete", args=[client.slug, bot.pk, faq.pk])})
 

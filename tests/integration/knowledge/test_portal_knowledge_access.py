@@ -77,7 +77,7 @@ def _seed(client, actor) -> dict[str, int]:
                                                                  data=b"Seeded document text, long enough."))
         site = website_source_add(bot_id=bot.pk, start_url=f"https://site.invalid/{uuid.uuid4()}")
         rebuild, _ = knowledge_rebuild_request(bot_id=bot.pk)
-        draft = article_save_by(actor=actor, bot_id=bot.pk, title=f"Seed draft {uuid.uuid4()}",
+        pending = article_save_by(actor=actor, bot_id=bot.pk, title=f"Seed draft {uuid.uuid4()}",
                                 body="A staff article waiting for approval.").draft
         other = article_save_by(actor=actor, bot_id=bot.pk, title=f"Seed draft {uuid.uuid4()}",
                                 body="Another staff article waiting for approval.").draft
@@ -89,7 +89,7 @@ def _seed(client, actor) -> dict[str, int]:
                                          created_at="2026-01-01T00:00Z")
         return {"bot_id": bot.pk, "number": draft.number, "submitted": submitted.number, "case_id": case.pk,
                 "faq_id": faq.pk, "source_id": article.pk, "site_id": site.pk, "rebuild_id": rebuild.pk,
-                "item_id": item.pk, "draft_id": draft.pk, "discard_draft_id": other.pk}
+                "item_id": item.pk, "draft_id": pending.pk, "discard_draft_id": other.pk}
 
 
 def _path(name: str, params: tuple[str, ...], ids: dict[str, int], slug: str = "alpha") -> str:
@@ -189,6 +189,8 @@ def test_ids_of_another_client_under_this_clients_url_are_404(client_alpha, clie
         mixed = dict(alpha_ids)
         for p in sub_ids:
             mixed[p] = bravo_ids[p]
+            if p == "draft_id":
+                mixed["discard_draft_id"] = bravo_ids["discard_draft_id"]
         if not sub_ids:
             mixed["bot_id"] = Bot.objects.none() or _bravo_only_bot(client_bravo, client_alpha)
         path = _path(name, params, mixed)
