@@ -5,6 +5,7 @@ Staff draft and submit; only platform admins approve, reject or override (BOT-4,
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -312,4 +313,5 @@ def _trigger_actions() -> list[tuple[str, str]]:
     # Lazy: industry_modes parses its YAML packs on first import (decision 0013).
     from industry_modes.registry import TRIGGER_ACTIONS
 
-    return sorted(TRIGGER_ACTIONS.descriptions.items())
+    # The registry's notes cite the spec's feature codes; people read the plain words only.
+    return sorted((name, re.sub(r"\s*\([A-Z]+-\d+\)", "", text)) for name, text in TRIGGER_ACTIONS.descriptions.items())
