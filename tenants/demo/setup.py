@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tenants.utils import schema_context
 
+from controlplane.accounts.models import User
 from controlplane.clients.models import Client, Domain
 from controlplane.widgets.services import allowed_origin_add, widget_token_issue, widget_token_resolve
 from industry_modes import load_pack
@@ -16,8 +17,10 @@ from tenants.bots.services import (
     bot_config_submit,
     bot_set_status,
 )
-from tenants.demo.clients import DEMO_NOTES, DEMO_SITE_ORIGINS
-from tenants.knowledge.services import knowledge_seed_from_pack
+from tenants.demo.clients import DEMO_NOTES, DEMO_SITE_ORIGINS, DEMO_STAFF_EMAIL
+from tenants.knowledge.drafts import article_save_by, knowledge_pending
+from tenants.knowledge.models import Faq
+from tenants.knowledge.services import faq_save_by, knowledge_seed_from_pack
 
 
 def demo_facts_ensure(*, bot: Bot, details: dict[str, str], notes: list[tuple[str, tuple[str, ...], str]]) -> bool:
@@ -54,11 +57,29 @@ def demo_widget_setup(*, client: Client, details: dict[str, str], existing: str 
         demo_facts_ensure(bot=bot, details=details, notes=DEMO_NOTES.get(client.slug, []))
         knowledge_seed_from_pack(bot_id=bot.pk, pack_key=client.industry_mode,
                                  details={"business_name": client.name, **details})
+        demo_pending_changes_ensure(bot=bot)
     for origin in DEMO_SITE_ORIGINS:
         allowed_origin_add(client=client, bot_id=bot.pk, origin=origin)
     if existing and widget_token_resolve(existing) is not None:
         return existing
     return widget_token_issue(client=client, bot_id=bot.pk).raw
+
+
+def demo_pending_changes_ensure(*, bot: Bot) -> int:
+    """BOT-4 in the demo: the staff member's edit of a live FAQ and a new article wait for the admin,
+    so the approval page (diff, chunk impact) has something to show. Made once; returns how many wait."""
+    staff = User.objects.filter(email=DEMO_STAFF_EMAIL).first()
+    pending = knowledge_pending(bot_id=bot.pk)
+    if staff is None or pending.count:
+        return pending.count
+    live = Faq.objects.filter(bot_id=bot.pk, approved=True).order_by("id").first()
+    if live is not None:
+        faq_save_by(actor=staff, bot_id=bot.pk, question=live.question,
+                    answer=live.answer + " (Updated for this season: ask us about weekday specials.)", faq=live)
+    article_save_by(actor=staff, bot_id=bot.pk, title="Accessibility",
+                    body="Step-free entrance at the front door.\n\nAn accessible restroom is on the ground floor. "
+                         "Service animals are always welcome.")
+    return knowledge_pending(bot_id=bot.pk).count
 
 
 DEMO_SITE_HOST = "demo-site.localhost"

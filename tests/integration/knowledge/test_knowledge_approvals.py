@@ -316,3 +316,20 @@ def test_needs_update_clears_when_the_rebuild_finishes_after_a_rejected_change(c
         knowledge_rebuild_run(rebuild_id=rebuild.pk)
         bot.refresh_from_db()
         assert bot.status == BotStatus.ACTIVE
+
+
+def test_demo_has_staff_changes_waiting_for_the_admin(client_alpha):
+    from controlplane.accounts.models import Role
+    from controlplane.accounts.services import user_create
+    from tenants.demo.clients import DEMO_STAFF_EMAIL
+    from tenants.demo.setup import demo_pending_changes_ensure
+    from tenants.knowledge.services import knowledge_seed_from_pack
+
+    user_create(email=DEMO_STAFF_EMAIL, role=Role.STAFF)
+    with in_client(client_alpha):
+        bot = primary_bot()
+        knowledge_seed_from_pack(bot_id=bot.pk, pack_key="restaurant", details={"business_name": "Alpha Co"})
+        live = dict(Faq.objects.filter(approved=True).values_list("id", "answer"))
+        assert demo_pending_changes_ensure(bot=bot) == 2
+        assert demo_pending_changes_ensure(bot=bot) == 2  # made once
+        assert dict(Faq.objects.filter(approved=True).values_list("id", "answer")) == live
