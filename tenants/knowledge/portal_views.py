@@ -50,6 +50,10 @@ def _bot(bot_id: int) -> Bot:
     return get_or_404(Bot.objects.all(), pk=bot_id)
 
 
+def _is_admin(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_platform_admin", False))
+
+
 def _home(client: Any, bot: Bot) -> HttpResponse:
     return redirect("knowledge:home", slug=client.slug, bot_id=bot.pk)
 
@@ -77,8 +81,11 @@ def knowledge_home(request: HttpRequest, client: Any, bot_id: int) -> HttpRespon
 def faq_edit(request: HttpRequest, client: Any, bot_id: int, faq_id: int | None = None) -> HttpResponse:
     bot = _bot(bot_id)
     faq = get_or_404(Faq.objects.filter(bot_id=bot.pk), pk=faq_id) if faq_id else None
-    initial = {"question": request.GET.get("question", "")} if faq is None else {"question": faq.question,
-                                                                                  "answer": faq.answer}
+    # A pending staff edit of this live FAQ is what the next edit continues from (BOT-4).
+    pending = faq.pending_edits.filter(approved=False).order_by("id").first() if faq and faq.approved else None
+    shown = pending or faq
+    initial = {"question": request.GET.get("question", "")} if shown is None else {"question": shown.question,
+                                                                                    "answer": shown.answer}
     form = FaqForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -91,6 +98,9 @@ def faq_edit(request: HttpRequest, client: Any, bot_id: int, faq_id: int | None 
                              "FAQ saved as a draft: it answers visitors once an admin approves it."
                              + (" Until then the live answer stays as it was." if saved.replaces_id else ""))
             return _home(client, bot)
+    if pending is not None and request.method == "GET":
+        messages.info(request, "An edit of this answer waits for approval; you are editing that draft. "
+                               "Visitors still get the live answer.")
     return render(request, "portal/knowledge/faq_form.html", {"client": client, "bot": bot, "faq": faq, "form": form},
                   status=400 if request.method == "POST" else 200)
 
@@ -153,7 +163,7 @@ def source_delete(request: HttpRequest, client: Any, bot_id: int, source_id: int
     bot = _bot(bot_id)
     source = get_or_404(KnowledgeSource.objects.filter(bot_id=bot.pk, kind__in=["article", "document"]),
                         pk=source_id)
-    if not request.user.is_platform_admin:
+    if not _is_admin(request):
         messages.error(request, "Only an admin can remove live knowledge.")
         return _home(client, bot)
     knowledge_source_delete(source=source, actor=request.user, request=request)
@@ -240,7 +250,7 @@ def website_crawl_now(request: HttpRequest, client: Any, bot_id: int, site_id: i
 def website_delete(request: HttpRequest, client: Any, bot_id: int, site_id: int) -> HttpResponse:
     bot = _bot(bot_id)
     site = get_or_404(WebsiteSource.objects.filter(bot_id=bot.pk), pk=site_id)
-    if not request.user.is_platform_admin:
+    if not _is_admin(request):
         messages.error(request, "Only an admin can remove a live website and its pages.")
         return _home(client, bot)
     website_source_delete(site=site, actor=request.user, request=request)

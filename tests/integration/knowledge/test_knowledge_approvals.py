@@ -102,7 +102,8 @@ def test_staff_edit_of_a_live_faq_keeps_the_live_answer_until_approved(client_al
         assert _faq_live_answer(bot.pk, question) == old
         assert _ask(client_alpha, bot, question) == old
         assert "forty free spaces" not in _indexed(bot.pk, question)
-    # A second staff edit updates the same pending draft rather than stacking drafts.
+    # The edit page continues from the pending draft; a second edit updates it rather than stacking drafts.
+    assert staff.get(f"{BASE}/{bot.pk}/faqs/{live.pk}/").context["form"].initial["answer"] == new
     staff.post(f"{BASE}/{bot.pk}/faqs/{live.pk}/", {"question": question, "answer": new + " Free."})
     with in_client(client_alpha):
         assert Faq.objects.filter(replaces=live).count() == 1
