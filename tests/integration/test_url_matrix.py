@@ -41,7 +41,9 @@ TENANT_URLCONF = "config.urls_tenant"
 # tests/integration/knowledge/test_portal_knowledge_access.py.
 # Embed tokens and allowlists: tests/integration/widget_embed/test_embed_portal.py.
 SEPARATELY_TESTED_PREFIXES = ("/widget/v1/", "/portal/clients/<slug:slug>/bots/",
-                              "/portal/clients/<slug:slug>/knowledge/", "/portal/review/",
+                              "/portal/clients/<slug:slug>/knowledge/",
+                              # One client's review pages: tests/integration/knowledge/test_review_loop.py.
+                              "/portal/review/<slug:slug>/",
                               "/portal/clients/<slug:slug>/embed/",
                               # BEY-6 privacy pages: tests/integration/test_privacy.py (roles, cross-tenant).
                               "/portal/clients/<slug:slug>/privacy/")
@@ -160,6 +162,9 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "notifications:sent_messages": admin_only(),
     "notifications:twilio_inbound": anyone(ok=403, method="post"),  # unsigned: refused for everyone
     "weekly_summary:preview": agency(),
+    # Issue 15 ADM-1: the cross-client triage list and its bulk actions (tests/integration/review/test_triage.py).
+    "review:home": agency(),
+    "review:bulk": agency(ok=(302, "/portal/review/"), method="post"),  # nothing selected: back with a message
     "weekly_summary:send": admin_only(ok=(302, "/portal/clients/alpha/notifications/log/"), method="post"),
 }
 CLIENT_HOST_ROUTES: dict[str, Rule] = {
