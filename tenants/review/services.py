@@ -217,3 +217,15 @@ def review_items_faq_draft(*, items: list[ReviewItem], actor: Any, request: Any 
             _close(item=item, status=ReviewItem.Status.RESOLVED, actor=actor, note="Turned into a draft FAQ",
                    data={"faq_id": faq.pk}, request=request)
     return faq
+
+
+def review_question_faq_draft(*, key: str, disliked: bool, actor: Any, request: Any = None) -> Faq | None:
+    """PRM-4 "draft an FAQ": every open item asking the question whose normalised wording is `key`
+    (unanswered, or thumbs-down when `disliked`) becomes one draft FAQ; None when none is open any more."""
+    kinds = ([ReviewItem.Kind.THUMBS_DOWN] if disliked
+             else [ReviewItem.Kind.UNKNOWN_QUESTION, ReviewItem.Kind.FALLBACK])
+    candidates = (ReviewItem.objects.select_related("conversation")
+                  .filter(status=ReviewItem.Status.OPEN, kind__in=kinds).exclude(question="")
+                  .order_by("created_at", "id"))
+    items = [i for i in candidates if question_normalise(i.question) == key]
+    return review_items_faq_draft(items=items, actor=actor, request=request) if key and items else None
