@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Sum
-from django.urls import reverse
+from django.urls import reverse as _reverse
 from django.utils import timezone
 
 from controlplane.billing.metering import usage_this_period
@@ -54,6 +55,11 @@ class Checklist:
     @property
     def open_count(self) -> int:
         return sum(1 for i in self.items if i.needs_attention and not i.done)
+
+
+def reverse(name: str, kwargs: dict[str, Any] | None = None) -> str:
+    """Links into the agency portal, also when built outside a portal request (tests, tasks)."""
+    return _reverse(name, kwargs=kwargs, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
 
 
 def _plural(n: int, word: str) -> str:

@@ -165,6 +165,11 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     # Issue 15 ADM-1: the cross-client triage list and its bulk actions (tests/integration/review/test_triage.py).
     "review:home": agency(),
     "review:bulk": agency(ok=(302, "/portal/review/"), method="post"),  # nothing selected: back with a message
+    # Issue 15 AX-3 checklist and the client's insights (tests/integration/dashboard/test_cockpit.py).
+    "checklist:page": agency(),
+    "checklist:tick": agency(ok=(302, "/portal/clients/alpha/checklist/"), method="post"),  # no item: a message
+    "client_insights:page": agency(),
+    "client_insights:draft_faq": agency(ok=(302, "/portal/clients/alpha/insights/"), method="post"),  # nothing open
     "weekly_summary:send": admin_only(ok=(302, "/portal/clients/alpha/notifications/log/"), method="post"),
 }
 CLIENT_HOST_ROUTES: dict[str, Rule] = {
@@ -172,6 +177,7 @@ CLIENT_HOST_ROUTES: dict[str, Rule] = {
     # Issue 7: the view-only dashboard (its own matrix: tests/integration/dashboard/test_access.py).
     "dashboard_questions": member(),
     "dashboard_setup": member(),
+    "dashboard_insights": member(),  # issue 15: CXI-3/4/5, PRM-4, BEY-3 (tests/integration/dashboard/test_cockpit.py)
     "dashboard_leads": member(),
     "dashboard_leads_export": member(),
     "dashboard_conversations": member(),
