@@ -86,8 +86,10 @@ def test_one_list_across_clients_crisis_first_then_age_with_duplicates_grouped(q
     ]
     text = html.unescape(response.content.decode())
     assert "Asked 2 times" in text
-    assert "Crisis" in text and "Handoff request" in text
-    assert "Alpha Co" in text and "Bravo Co" in text
+    assert "Crisis" in text
+    assert "Handoff request" in text
+    assert "Alpha Co" in text
+    assert "Bravo Co" in text
     assert "2\xa0days" in text  # the age column (50 hours; timesince uses no-break spaces)
 
 
@@ -139,7 +141,8 @@ def test_bulk_dismiss_and_faq_draft(queue, client_alpha, committed):
     with committed():
         response = staff.post("/portal/review/actions/bulk/", {
             "action": "faq", "group": [refs[("alpha", "unknown_question")]], "next": "/portal/review/?kind=crisis"})
-    assert response.status_code == 302 and response["Location"] == "/portal/review/?kind=crisis"
+    assert response.status_code == 302
+    assert response["Location"] == "/portal/review/?kind=crisis"
     with in_client(client_alpha):
         assert ReviewItem.objects.get(pk=queue["thumbs"].pk).status == "dismissed"
         statuses = set(ReviewItem.objects.filter(pk__in=[queue["unknown_old"].pk, queue["unknown_dupe"].pk])
@@ -170,7 +173,9 @@ def test_conversation_summary_tags_intent_and_lead_score_show_without_impersonat
             review_context_refresh(conversation=conversation)
     text = html.unescape(portal_as("staff").get("/portal/review/?kind=handoff").content.decode())
     assert "Wants to book a table for twelve on Friday." in text
-    assert "Lead: Hot" in text and "Intent: Reservation" in text and "Reservations" in text
+    assert "Lead: Hot" in text
+    assert "Intent: Reservation" in text
+    assert "Reservations" in text
 
 
 def test_a_recount_rebuilds_the_index(queue, client_alpha):
