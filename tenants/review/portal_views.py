@@ -29,7 +29,7 @@ from controlplane.rollups.selectors import (
 from tenants.knowledge.forms import FaqForm
 from tenants.portal_access import client_portal_view
 from tenants.review.models import ReviewItem
-from tenants.review.selectors import review_item_get, review_item_list, review_item_transcript
+from tenants.review.selectors import review_item_context, review_item_get, review_item_list, review_item_transcript
 from tenants.review.services import (
     review_item_dismiss,
     review_item_resolve,
@@ -185,7 +185,7 @@ def review_item_detail(request: HttpRequest, client: Any, item_id: int) -> HttpR
     item = _item(item_id)
     return render(request, "portal/review/item.html", {
         "client": client, "item": item, "transcript": review_item_transcript(item),
-        "faq_form": FaqForm(initial={"question": item.question})})
+        "conversation_context": review_item_context(item), "faq_form": FaqForm(initial={"question": item.question})})
 
 
 @require_POST

@@ -176,6 +176,10 @@ def test_conversation_summary_tags_intent_and_lead_score_show_without_impersonat
     assert "Lead: Hot" in text
     assert "Intent: Reservation" in text
     assert "Reservations" in text
+    # The item's own page shows the same context, read from the client's schema.
+    item_page = html.unescape(portal_as("staff").get(f"/portal/review/alpha/{queue['handoff'].pk}/").content.decode())
+    assert "Wants to book a table for twelve on Friday." in item_page
+    assert "Lead: Hot" in item_page
 
 
 def test_a_recount_rebuilds_the_index(queue, client_alpha):
