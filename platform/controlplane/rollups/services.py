@@ -105,7 +105,8 @@ def review_priority(kind: str) -> int:
 
 
 def _client_id(schema_name: str) -> int | None:
-    return Client.objects.filter(schema_name=schema_name).values_list("id", flat=True).first()
+    found = Client.objects.filter(schema_name=schema_name).values_list("id", flat=True).first()
+    return int(found) if found is not None else None
 
 
 def review_entry_opened(*, schema_name: str, item_id: int, conversation_id: Any, bot_id: int | None, kind: str,
