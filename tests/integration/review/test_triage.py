@@ -239,3 +239,18 @@ def test_only_agency_users_see_the_list_or_act(queue, client_alpha, http):
     assert forged.post("/portal/review/actions/bulk/", {"action": "dismiss", "group": [ref]}).status_code in (302, 403)
     with in_client(client_alpha):
         assert ReviewItem.objects.get(pk=queue["crisis"].pk).status == "open"
+
+
+def test_a_bulk_reference_only_reaches_the_client_it_names(queue, client_alpha, client_bravo, committed):
+    """An alpha item id posted under bravo's client id is looked up in bravo's schema only."""
+    crisis_id = queue["crisis"].pk
+    with in_client(client_bravo):
+        bravo_has_that_id = ReviewItem.objects.filter(pk=crisis_id).exists()
+    with committed():
+        portal_as("staff").post("/portal/review/actions/bulk/", {
+            "action": "dismiss", "group": [f"{client_bravo.pk}:{crisis_id}", "garbage", "12:x,y"]})
+    with in_client(client_alpha):
+        assert ReviewItem.objects.get(pk=crisis_id).status == "open"
+    if not bravo_has_that_id:
+        with in_client(client_bravo):
+            assert ReviewItem.objects.get(pk=queue["bravo"].pk).status == "open"
