@@ -72,7 +72,7 @@ def _child(clients: int, items: int, requests: int) -> None:
     for path in pages:
         statements: list[str] = []
 
-        def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        def count(execute, sql, params, many, context, statements=statements):  # type: ignore[no-untyped-def]
             statements.append(sql)
             return execute(sql, params, many, context)
 

@@ -30,7 +30,12 @@ from controlplane.rollups.selectors import (
 from tenants.knowledge.forms import FaqForm
 from tenants.portal_access import client_portal_view
 from tenants.review.models import ReviewItem
-from tenants.review.selectors import review_item_context, review_item_get, review_item_list, review_item_transcript
+from tenants.review.selectors import (
+    review_item_context,
+    review_item_get,
+    review_item_list,
+    review_item_transcript,
+)
 from tenants.review.services import (
     review_item_dismiss,
     review_item_resolve,

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from controlplane.audit.services import audit_record
 from controlplane.rollups.services import (
@@ -125,6 +126,21 @@ def review_counts_recount() -> None:
     review_entries_replace(schema_name=schema, rows=[_entry_row(i, {
         "summary": i.conversation.summary, "tags": list(i.conversation.tags or []), "intent": i.conversation.lead_type,
         "lead_score": scores.get(i.conversation_id, "")}) for i in items])
+
+
+def _recount_schema(schema: str) -> None:
+    with schema_context(schema):
+        review_counts_recount()
+
+
+def review_items_delete(*, items: QuerySet[ReviewItem]) -> int:
+    """Delete items outright (a privacy erase, the retention purge). After commit the client's counts and
+    triage rows are recounted from what is left, so no erased visitor's question stays in the agency's list."""
+    deleted = items.delete()[0]
+    schema = _client_schema()
+    if schema and deleted:
+        transaction.on_commit(partial(_recount_schema, schema))
+    return deleted
 
 
 def _close(*, item: ReviewItem, status: str, actor: Any, note: str = "", data: dict[str, Any] | None = None,

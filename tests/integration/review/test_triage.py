@@ -254,3 +254,20 @@ def test_a_bulk_reference_only_reaches_the_client_it_names(queue, client_alpha, 
     if not bravo_has_that_id:
         with in_client(client_bravo):
             assert ReviewItem.objects.get(pk=queue["bravo"].pk).status == "open"
+
+
+def test_an_erased_visitors_question_leaves_the_agency_list(queue, client_alpha, committed):
+    from tenants.privacy.services import retention_purge, visitor_delete
+
+    before = ClientReviewCount.objects.get(client=client_alpha).open_count
+    with in_client(client_alpha), committed():
+        visitor_delete(identifier="v-triage-a4")  # the handoff's visitor
+    assert not ReviewQueueEntry.objects.filter(client=client_alpha, item_id=queue["handoff"].pk).exists()
+    assert ClientReviewCount.objects.get(client=client_alpha).open_count == before - 1
+    assert "Can I talk to a person?" not in portal_as("staff").get("/portal/review/").content.decode()
+    # The retention purge too: everything older than a day goes, with its triage rows.
+    with in_client(client_alpha), committed():
+        Conversation.objects.update(last_message_at=timezone.now() - timedelta(days=3))
+        retention_purge(days=1)
+    assert not ReviewQueueEntry.objects.filter(client=client_alpha).exists()
+    assert ClientReviewCount.objects.get(client=client_alpha).open_count == 0
