@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from ops.bench.provisioning import _redis_url, _server_connection, machine_info, percentile
 
@@ -113,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     redis_url, started_valkey = _redis_url()
     database_url = _database_url(server).replace("/bench_shoreline", f"/{BENCH_DB}")
     try:
-        with psycopg.connect(**server, autocommit=True) as admin:
+        connect_kwargs: dict[str, Any] = dict(server)
+        with psycopg.connect(**connect_kwargs, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
             try:
