@@ -181,8 +181,11 @@ def review_client(request: HttpRequest, client: Any) -> HttpResponse:
         status = ReviewItem.Status.OPEN
     kind = request.GET.get("kind", "")
     items = list(review_item_list(status=status, kind=kind if kind in ReviewItem.Kind.values else "")[:200])
+    owners = dict(agency_user_list().filter(pk__in={i.assigned_to_id for i in items if i.assigned_to_id})
+                  .values_list("pk", "email"))
     return render(request, "portal/review/client.html", {
-        "client": client, "items": items, "status": status, "kind": kind,
+        "client": client, "items": [(i, owners.get(i.assigned_to_id, "")) for i in items], "status": status,
+        "kind": kind,
         "kinds": ReviewItem.Kind.choices, "statuses": ReviewItem.Status.choices})
 
 

@@ -123,6 +123,9 @@ def test_bulk_assign_sets_the_owner_in_both_schemas_and_the_list(queue, client_a
     mine = portal_as("admin").get("/portal/review/?owner=me")
     assert [(s, k) for s, k, _ in _groups(mine)] == [("alpha", "unknown_question"), ("bravo", "unknown_question")]
     assert admin_user.email in mine.content.decode()
+    # The client's own review page names the owner too.
+    client_page = staff.get("/portal/review/alpha/").content.decode()
+    assert client_page.count(f"<td data-label=\"Owner\">{admin_user.email}</td>") == 2
     # Only agency users can own items; a client user's id is refused with a message, nothing changes.
     owner = User.objects.get(email="owner@alpha.test")
     with committed():
