@@ -274,3 +274,20 @@ def test_an_erased_visitors_question_leaves_the_agency_list(queue, client_alpha,
         retention_purge(days=1)
     assert not ReviewQueueEntry.objects.filter(client=client_alpha).exists()
     assert ClientReviewCount.objects.get(client=client_alpha).open_count == 0
+
+
+def test_the_deploy_migration_indexes_items_that_were_already_open(queue, client_alpha):
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = import_module("tenants.review.migrations.0003_backfill_triage_index")
+    ReviewQueueEntry.objects.filter(client=client_alpha).delete()
+    with in_client(client_alpha):
+        migration.backfill(apps, SimpleNamespace(connection=connection))
+        migration.backfill(apps, SimpleNamespace(connection=connection))  # twice: idempotent
+    entries = ReviewQueueEntry.objects.filter(client=client_alpha)
+    assert entries.count() == 5
+    assert entries.get(item_id=queue["crisis"].pk).priority == 0
+    assert entries.filter(group_key="unanswered:do you open on sundays").count() == 2
