@@ -184,7 +184,7 @@ def review_client(request: HttpRequest, client: Any) -> HttpResponse:
     owners = dict(agency_user_list().filter(pk__in={i.assigned_to_id for i in items if i.assigned_to_id})
                   .values_list("pk", "email"))
     return render(request, "portal/review/client.html", {
-        "client": client, "items": [(i, owners.get(i.assigned_to_id, "")) for i in items], "status": status,
+        "client": client, "items": [(i, owners.get(i.assigned_to_id or 0, "")) for i in items], "status": status,
         "kind": kind,
         "kinds": ReviewItem.Kind.choices, "statuses": ReviewItem.Status.choices})
 
