@@ -8,6 +8,8 @@ controlplane may not import tenants or widget (import-linter contract).
 
 from django.urls import include, path
 
+from tenants.dashboard.cockpit_urls import checklist_patterns, insights_patterns
+
 urlpatterns = [
     path("", include("controlplane.portal.urls")),  # home, clients, staff, audit log
     path("clients/<slug:slug>/bots/", include("tenants.bots.portal_urls")),
@@ -18,4 +20,7 @@ urlpatterns = [
     path("clients/<slug:slug>/weekly-summary/", include("tenants.dashboard.weekly_summary_urls")),
     path("clients/<slug:slug>/privacy/", include("tenants.privacy.portal_urls")),
     path("review/", include("tenants.review.portal_urls")),
+    # Issue 15 (h15b): AX-3 weekly checklist; CXI-3/4/5, PRM-4, BEY-3 insights on one client.
+    path("clients/<slug:slug>/checklist/", include(checklist_patterns)),
+    path("clients/<slug:slug>/insights/", include(insights_patterns)),
 ]

@@ -40,7 +40,7 @@ from tenants.knowledge.embedding import model_provider
 from tenants.leads.models import Lead
 from tenants.leads.services import lead_apply_effect
 from tenants.review.models import ReviewItem
-from tenants.review.services import review_item_open
+from tenants.review.services import review_context_refresh, review_item_open
 
 if TYPE_CHECKING:
     from pydantic_ai.models.openai import OpenAIChatModel
@@ -264,6 +264,7 @@ def _apply_effects(
                          conversation_id=conversation.pk,
                          data={"lead_id": lead.pk, "score": lead.score, "lead_type": lead.lead_type})
         lead_events_emit(lead=lead, created=lead_created, last_question=text)  # outbox, same transaction
+        review_context_refresh(conversation=conversation)  # ADM-1: the triage list shows the lead score
     if result.is_fallback:
         event_record(kind="fallback", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
     if result.is_crisis or result.alert is not None:
@@ -452,6 +453,7 @@ def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None
     conversation.tags = list(topic_tags(facts))
     with transaction.atomic():
         Conversation.objects.filter(pk=conversation.pk).update(summary=conversation.summary, tags=conversation.tags)
+        review_context_refresh(conversation=conversation)  # ADM-1: summary and tags in the triage list
         if conversation.status == Conversation.Status.ENDED:
             conversation_ended_emit(conversation=conversation)
     if conversation.tags != before:

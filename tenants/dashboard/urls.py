@@ -3,11 +3,13 @@ see tests/integration/dashboard and tests/integration/billing."""
 
 from django.urls import path
 
-from tenants.dashboard import billing_views, notification_views, views
+from tenants.dashboard import billing_views, cockpit_views, notification_views, views
 
 urlpatterns = [
     path("", views.dashboard_home, name="home"),
     path("insights/questions/", views.questions_fragment, name="dashboard_questions"),
+    # Issue 15: what customers ask, pain points, missed opportunities, suggestions, feedback rates.
+    path("insights/", cockpit_views.client_insights, name="dashboard_insights"),
     path("setup/", views.setup, name="dashboard_setup"),
     path("leads/", views.leads, name="dashboard_leads"),
     path("leads/export.csv", views.leads_export, name="dashboard_leads_export"),

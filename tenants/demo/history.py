@@ -40,6 +40,7 @@ from tenants.conversations.services import (
 from tenants.knowledge.embedding import model_provider
 from tenants.leads.models import Lead
 from tenants.review.models import ReviewItem
+from tenants.review.services import review_counts_recount
 
 DAYS = 90
 CONTACT_POOL = 8  # distinct contact lines per template
@@ -249,6 +250,8 @@ def history_generate(*, client: Client, origin: str, seed: int = SEED, now: date
             replies = Message.objects.filter(conversation_id=conversation_id, role=Message.Role.BOT).count()
             replies_by_month[month] = replies_by_month.get(month, 0) + replies
             made += 1
+        # The items were backdated after they opened: the public counts and the triage index follow.
+        review_counts_recount()
     _usage_rebook(client=client, replies_by_month=replies_by_month, now=now)
     return made
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from controlplane.audit.services import audit_record
 from tenants.conversations.models import Conversation, Message, ReviewItem, Visitor, VisitorSession
 from tenants.leads.models import Lead
+from tenants.review.services import review_items_delete
 
 MIN_RETENTION_DAYS = 7
 MAX_RETENTION_DAYS = 3650
@@ -123,7 +124,7 @@ def visitor_delete(*, identifier: str, actor: Any = None, request: Any = None) -
     with transaction.atomic():
         counts = _counts(Q(id__in=ids), Q(visitor_id__in=ids), Q(visitor_id__in=ids))
         number = "DEL-" + secrets.token_hex(4).upper()
-        ReviewItem.objects.filter(conversation__visitor_id__in=ids).delete()
+        review_items_delete(items=ReviewItem.objects.filter(conversation__visitor_id__in=ids))
         Lead.objects.filter(visitor_id__in=ids).delete()
         Visitor.objects.filter(id__in=ids).delete()  # sessions, conversations, messages cascade
         from tenants.analytics.models import Event
@@ -170,7 +171,8 @@ def retention_purge(*, days: int, now: datetime | None = None) -> Counts:
     idle_visitors = Q(last_seen_at__lt=cutoff)
     with transaction.atomic():
         counts = _counts(idle_visitors, old_conversations, old_leads)
-        ReviewItem.objects.filter(conversation__in=Conversation.objects.filter(old_conversations)).delete()
+        review_items_delete(items=ReviewItem.objects.filter(
+            conversation__in=Conversation.objects.filter(old_conversations)))
         Lead.objects.filter(old_leads | Q(conversation__in=Conversation.objects.filter(old_conversations))).delete()
         Conversation.objects.filter(old_conversations).delete()
         VisitorSession.objects.filter(started_at__lt=cutoff).delete()

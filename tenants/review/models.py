@@ -28,6 +28,8 @@ class ReviewItem(models.Model):
     created_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.CharField(max_length=254, blank=True)
+    # ADM-1: the agency user who owns the item (an id in the public schema's users table; no FK across schemas)
+    assigned_to_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         # Moved from the conversations app without moving data (migrations: SeparateDatabaseAndState).

@@ -8,6 +8,7 @@ app_name = "review"
 
 urlpatterns = [
     path("", views.review_home, name="home"),
+    path("actions/bulk/", views.review_bulk, name="bulk"),  # two segments, never an item (ids are numbers)
     path("<slug:slug>/", views.review_client, name="client"),
     path("<slug:slug>/<int:item_id>/", views.review_item_detail, name="item"),
     path("<slug:slug>/<int:item_id>/faq/", views.review_item_faq, name="item_faq"),

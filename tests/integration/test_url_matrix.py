@@ -41,7 +41,9 @@ TENANT_URLCONF = "config.urls_tenant"
 # tests/integration/knowledge/test_portal_knowledge_access.py.
 # Embed tokens and allowlists: tests/integration/widget_embed/test_embed_portal.py.
 SEPARATELY_TESTED_PREFIXES = ("/widget/v1/", "/portal/clients/<slug:slug>/bots/",
-                              "/portal/clients/<slug:slug>/knowledge/", "/portal/review/",
+                              "/portal/clients/<slug:slug>/knowledge/",
+                              # One client's review pages: tests/integration/knowledge/test_review_loop.py.
+                              "/portal/review/<slug:slug>/",
                               "/portal/clients/<slug:slug>/embed/",
                               # BEY-6 privacy pages: tests/integration/test_privacy.py (roles, cross-tenant).
                               "/portal/clients/<slug:slug>/privacy/")
@@ -160,6 +162,14 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "notifications:sent_messages": admin_only(),
     "notifications:twilio_inbound": anyone(ok=403, method="post"),  # unsigned: refused for everyone
     "weekly_summary:preview": agency(),
+    # Issue 15 ADM-1: the cross-client triage list and its bulk actions (tests/integration/review/test_triage.py).
+    "review:home": agency(),
+    "review:bulk": agency(ok=(302, "/portal/review/"), method="post"),  # nothing selected: back with a message
+    # Issue 15 AX-3 checklist and the client's insights (tests/integration/dashboard/test_cockpit.py).
+    "checklist:page": agency(),
+    "checklist:tick": agency(ok=(302, "/portal/clients/alpha/checklist/"), method="post"),  # no item: a message
+    "client_insights:page": agency(),
+    "client_insights:draft_faq": agency(ok=(302, "/portal/clients/alpha/insights/"), method="post"),  # nothing open
     "weekly_summary:send": admin_only(ok=(302, "/portal/clients/alpha/notifications/log/"), method="post"),
 }
 CLIENT_HOST_ROUTES: dict[str, Rule] = {
@@ -167,6 +177,7 @@ CLIENT_HOST_ROUTES: dict[str, Rule] = {
     # Issue 7: the view-only dashboard (its own matrix: tests/integration/dashboard/test_access.py).
     "dashboard_questions": member(),
     "dashboard_setup": member(),
+    "dashboard_insights": member(),  # issue 15: CXI-3/4/5, PRM-4, BEY-3 (tests/integration/dashboard/test_cockpit.py)
     "dashboard_leads": member(),
     "dashboard_leads_export": member(),
     "dashboard_conversations": member(),

@@ -46,3 +46,41 @@ class ClientReviewCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.open_count} open"
+
+
+class ReviewQueueEntry(models.Model):
+    """ADM-1: one row per OPEN review item of any client, so the agency's single triage list is one
+    paginated query on the public schema, however many clients there are (docs/decisions/0026).
+
+    The review app's services write it after their transaction commits (open → insert, close → delete,
+    assign → owner); the conversation context shown in the list (summary, tags, intent, lead score) is
+    copied here when the item opens and refreshed when the conversation is summarised or scored. It is
+    an index of the client's rows, never the source of truth: `review_counts_recount` rebuilds it.
+    """
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="review_entries")
+    item_id = models.BigIntegerField()  # the ReviewItem's id in the client's schema
+    conversation_id = models.UUIDField()
+    bot_id = models.BigIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=20)
+    priority = models.PositiveSmallIntegerField()  # 0 crisis, 1 handoff, 2 thumbs down, 3 unknown, 4 fallback
+    question = models.CharField(max_length=500, blank=True)
+    # Items with the same group key in one client are one row of the list ("asked 7 times").
+    group_key = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    owner = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="review_entries")
+    summary = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    intent = models.CharField(max_length=24, blank=True)
+    lead_score = models.CharField(max_length=4, blank=True)
+
+    class Meta:
+        ordering = ["priority", "created_at"]
+        constraints = [models.UniqueConstraint(fields=["client", "item_id"], name="unique_review_entry")]
+        indexes = [models.Index(fields=["priority", "created_at"]),
+                   models.Index(fields=["client", "conversation_id"]),
+                   models.Index(fields=["owner"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} item {self.item_id} of client {self.client_id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from controlplane.clients.models import Client
-from controlplane.rollups.models import ClientDailyRollup, ClientReviewCount
+from controlplane.rollups.models import ClientDailyRollup, ClientReviewCount, ReviewQueueEntry
 
 FIELDS = ("messages", "bot_replies", "fallback_replies", "sessions", "conversations", "leads", "hot_leads",
           "booking_clicks", "lead_value_cents", "widget_loads")
@@ -89,3 +90,73 @@ def review_count_replace(*, schema_name: str, open_by_kind: dict[str, int],
         return
     ClientReviewCount.objects.update_or_create(client_id=client_id, defaults={
         "open_by_kind": by_kind, "open_count": sum(by_kind.values()), "latest_open_at": latest_open_at})
+
+
+# --- ADM-1: the cross-client triage index (one row per open review item) ----------------------------
+# Written after the client's transaction commits, like the counts above. Crisis first, then handoffs,
+# thumbs-down answers, unknown questions and fallbacks (ADM-1's order).
+REVIEW_PRIORITY = {"crisis": 0, "handoff": 1, "thumbs_down": 2, "unknown_question": 3, "fallback": 4}
+_ENTRY_TABLE = ReviewQueueEntry._meta.db_table
+_CONTEXT_FIELDS = ("summary", "tags", "intent", "lead_score")
+
+
+def review_priority(kind: str) -> int:
+    return REVIEW_PRIORITY.get(kind, len(REVIEW_PRIORITY))
+
+
+def _client_id(schema_name: str) -> int | None:
+    found = Client.objects.filter(schema_name=schema_name).values_list("id", flat=True).first()
+    return int(found) if found is not None else None
+
+
+def review_entry_opened(*, schema_name: str, item_id: int, conversation_id: Any, bot_id: int | None, kind: str,
+                        question: str, group_key: str, created_at: datetime, owner_id: int | None = None,
+                        context: Mapping[str, Any] | None = None) -> None:
+    """Index one open item of the client whose schema is `schema_name` (idempotent on the item)."""
+    ctx = {f: (context or {}).get(f) or ([] if f == "tags" else "") for f in _CONTEXT_FIELDS}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {_ENTRY_TABLE} (client_id, item_id, conversation_id, bot_id, kind, priority, question,
+                                        group_key, created_at, owner_id, summary, tags, intent, lead_score)
+            SELECT c.id, %(item)s, %(conversation)s, %(bot)s, %(kind)s, %(priority)s, %(question)s, %(group)s,
+                   %(at)s, %(owner)s, %(summary)s, %(tags)s::jsonb, %(intent)s, %(lead)s
+              FROM {_CLIENT_TABLE} c WHERE c.schema_name = %(schema)s
+            ON CONFLICT (client_id, item_id) DO NOTHING
+            """,  # noqa: S608 - table names come from model metadata, values are parameters
+            {"item": item_id, "conversation": conversation_id, "bot": bot_id, "kind": kind,
+             "priority": review_priority(kind), "question": question[:500], "group": group_key[:300],
+             "at": created_at, "owner": owner_id, "summary": ctx["summary"], "tags": json.dumps(list(ctx["tags"])),
+             "intent": str(ctx["intent"])[:24], "lead": str(ctx["lead_score"])[:4], "schema": schema_name},
+        )
+
+
+def review_entry_closed(*, schema_name: str, item_id: int) -> None:
+    """The item is no longer open: it leaves the triage list."""
+    ReviewQueueEntry.objects.filter(client__schema_name=schema_name, item_id=item_id).delete()
+
+
+def review_entries_owner(*, schema_name: str, item_ids: Iterable[int], owner_id: int | None) -> None:
+    ReviewQueueEntry.objects.filter(client__schema_name=schema_name, item_id__in=list(item_ids)).update(
+        owner_id=owner_id)
+
+
+def review_entries_context(*, schema_name: str, conversation_id: Any, context: Mapping[str, Any]) -> None:
+    """The conversation was summarised, tagged or scored: its open items show the new context."""
+    values = {f: context[f] for f in _CONTEXT_FIELDS if f in context}
+    if values:
+        ReviewQueueEntry.objects.filter(client__schema_name=schema_name, conversation_id=conversation_id).update(
+            **values)
+
+
+def review_entries_replace(*, schema_name: str, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Rebuild a client's index from a full read of its open items (repair; see review_counts_recount)."""
+    client_id = _client_id(schema_name)
+    if client_id is None:
+        return 0
+    objects = [ReviewQueueEntry(client_id=client_id, priority=review_priority(row["kind"]),
+                                **{k: v for k, v in row.items() if k != "priority"}) for row in rows]
+    with transaction.atomic():
+        ReviewQueueEntry.objects.filter(client_id=client_id).delete()
+        ReviewQueueEntry.objects.bulk_create(objects)
+    return len(objects)
