@@ -10,10 +10,10 @@ from django.db import connection
 
 from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
+from controlplane.core.model_provider import model_provider
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotConfigVersion, BotTestCase
 from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
-from tenants.knowledge.embedding import model_provider
 
 
 def sandbox_reply(*, bot: Bot, config: BotConfig, message: str, history: list[dict[str, str]] | None = None) -> TurnResult:

@@ -22,6 +22,7 @@ from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from agents.detection.intent import IntentRule
 from controlplane.billing.metering import usage_allows_answers, usage_record_reply
+from controlplane.core.model_provider import model_provider
 from tenants.analytics.models import Event
 from tenants.analytics.services import analytics_rollups_reopen, event_record
 from tenants.bots.config import BotConfig
@@ -36,7 +37,6 @@ from tenants.conversations.notifications import (
     handoff_event_emit,
     lead_events_emit,
 )
-from tenants.knowledge.embedding import model_provider
 from tenants.leads.models import Lead
 from tenants.leads.services import lead_apply_effect
 from tenants.review.models import ReviewItem

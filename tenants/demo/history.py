@@ -23,6 +23,7 @@ from django_tenants.utils import schema_context
 
 from controlplane.billing.models import UsagePeriod
 from controlplane.clients.models import Client
+from controlplane.core.model_provider import model_provider
 from controlplane.notifications.outbox import notifications_suppressed
 from tenants.analytics.forecast import forecast_refresh
 from tenants.analytics.models import Event, LeadValue
@@ -37,7 +38,6 @@ from tenants.conversations.services import (
     session_start,
     widget_load_record,
 )
-from tenants.knowledge.embedding import model_provider
 from tenants.leads.models import Lead
 from tenants.review.models import ReviewItem
 

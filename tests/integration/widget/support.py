@@ -135,7 +135,7 @@ def alpha(client_alpha: Any) -> WidgetSetup:
 @contextmanager
 def openai_fake_configured(settings: Any, fake: Any, *, api_key: str = "sk-test-not-a-secret") -> Iterator[Any]:
     """Point the product at a running local OpenAI-compatible fake (ops.fake_openai) for one test."""
-    from tenants.knowledge.embedding import model_provider
+    from controlplane.core.model_provider import model_provider
 
     with fake.running():
         settings.OPENAI_API_KEY = api_key

@@ -102,9 +102,9 @@ def test_an_ungrounded_model_answer_becomes_the_fallback(
 def test_model_trouble_gives_the_fallback_after_one_retry_and_loses_nothing(
     alpha: WidgetSetup, patio_chunk: int, fake_openai: FakeOpenAI, settings: Any, trouble: str
 ) -> None:
+    from controlplane.core.model_provider import model_provider
     from tenants.bots.selectors import bot_get, bot_published_config
     from tenants.conversations.models import Message, ReviewItem
-    from tenants.knowledge.embedding import model_provider
 
     if trouble == "timeout":
         settings.MODEL_TIMEOUT_SECONDS = 0.3
