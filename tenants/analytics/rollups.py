@@ -21,8 +21,8 @@ from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from tenants.analytics import metrics
-from tenants.analytics.models import DailyRollup, Event, HourlyRollup, RollupState
-from tenants.conversations.models import Conversation, Message
+from tenants.analytics.models import DailyRollup, HourlyRollup, RollupState
+from tenants.conversations.models import Conversation, Event, Message
 from tenants.conversations.services import CONVERSATION_IDLE_MINUTES
 from tenants.leads.models import Lead
 

@@ -12,9 +12,8 @@ from django.utils import timezone
 from controlplane.billing.metering import UsageMeter, usage_meter
 from controlplane.clients.selectors import public_url
 from controlplane.widgets.models import AllowedOrigin, WidgetToken
-from tenants.analytics.models import Event
 from tenants.bots.models import Bot
-from tenants.conversations.models import Conversation, Message
+from tenants.conversations.models import Conversation, Event, Message
 from tenants.dashboard.filters import ListFilters, conversations_filtered, leads_filtered
 
 PAGE_SIZE = 25

@@ -26,11 +26,11 @@ from controlplane.clients.models import Client
 from controlplane.core.model_provider import model_provider
 from controlplane.notifications.outbox import notifications_suppressed
 from tenants.analytics.forecast import forecast_refresh
-from tenants.analytics.models import Event, LeadValue
+from tenants.analytics.models import LeadValue
 from tenants.analytics.questions import question_vectors_update
 from tenants.analytics.services import analytics_rollups_update
 from tenants.bots.selectors import bot_primary, bot_published_config
-from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession
+from tenants.conversations.models import Conversation, Event, Message, Visitor, VisitorSession
 from tenants.conversations.services import (
     booking_click_record,
     feedback_record,

@@ -95,7 +95,3 @@ def _finish(rebuild_id: int, state: str) -> KnowledgeRebuild:
     KnowledgeRebuild.objects.filter(pk=rebuild_id).update(state=state, finished_at=timezone.now())
     return KnowledgeRebuild.objects.get(pk=rebuild_id)
 
-
-def knowledge_rebuilt_since(*, bot_id: int, since: Any) -> bool:
-    """BOT-5: has a rebuild of this bot finished successfully after `since`?"""
-    return KnowledgeRebuild.objects.filter(bot_id=bot_id, state=State.DONE, finished_at__gte=since).exists()

@@ -78,8 +78,7 @@ ROW_MODELS = ("Visitor", "VisitorSession", "Conversation", "Message", "ReviewIte
 
 def row_counts(client: Any) -> dict[str, int]:
     """Rows of everything a widget call can write in one client's schema."""
-    from tenants.analytics.models import Event
-    from tenants.conversations.models import Conversation, Message, ReviewItem, Visitor, VisitorSession
+    from tenants.conversations.models import Conversation, Event, Message, ReviewItem, Visitor, VisitorSession
     from tenants.leads.models import Lead
 
     models = {"Visitor": Visitor, "VisitorSession": VisitorSession, "Conversation": Conversation,

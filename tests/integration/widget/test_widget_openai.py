@@ -41,8 +41,7 @@ def patio_chunk(alpha: WidgetSetup) -> int:
 def test_message_is_answered_by_the_model_on_the_grounded_prompt(
     alpha: WidgetSetup, patio_chunk: int, fake_openai: FakeOpenAI
 ) -> None:
-    from tenants.analytics.models import Event
-    from tenants.conversations.models import Message
+    from tenants.conversations.models import Event, Message
 
     fake_openai.answer = {"answer": "Yes, the patio is heated from October to April.", "grounded": True,
                           "confidence": 0.9, "cited_chunk_ids": [str(patio_chunk)]}
