@@ -13,11 +13,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
 from controlplane.audit.services import audit_record
+from controlplane.core import tenancy
 from controlplane.rollups.services import review_count_closed, review_count_opened, review_count_replace
 from tenants.knowledge.services import faq_upsert
 from tenants.review.models import ReviewItem
@@ -31,7 +32,7 @@ AUDIT_TARGET_TYPE = "conversations.reviewitem"
 
 
 def _client_schema() -> str | None:
-    schema = connection.schema_name
+    schema = tenancy.schema_name()
     return schema if schema and schema != "public" else None
 
 
