@@ -22,11 +22,22 @@ if TYPE_CHECKING:
     from tenants.bots.models import Bot
 
 
-def sandbox_turn(*, bot: Bot, config: BotConfig, message: str, history: list[dict[str, str]] | None = None) -> TurnResult:
-    turns = [Turn(role=t["role"], text=t["text"]) for t in (history or [])  # type: ignore[arg-type]
-             if t.get("role") in ("visitor", "bot")][-10:]
+def sandbox_turn(
+    *, bot: Bot, config: BotConfig, message: str, history: list[dict[str, str]] | None = None
+) -> TurnResult:
+    turns = [
+        Turn(role="bot" if t["role"] == "bot" else "visitor", text=t["text"])
+        for t in (history or [])
+        if t.get("role") in ("visitor", "bot")
+    ][-10:]
     slug = getattr(getattr(connection, "tenant", None), "slug", "") or getattr(connection, "schema_name", "")
-    context = bot_run_context(client_slug=slug, bot_id=bot.pk, config=config, contact_known=False,
-                              already_asked_for_contact=any(t.role == "bot" and "phone" in t.text for t in turns))
-    return agent_reply(message=message, history=turns, context=context, ports=bot_ports(bot.pk),
-                       model=model_provider())
+    context = bot_run_context(
+        client_slug=slug,
+        bot_id=bot.pk,
+        config=config,
+        contact_known=False,
+        already_asked_for_contact=any(t.role == "bot" and "phone" in t.text for t in turns),
+    )
+    return agent_reply(
+        message=message, history=turns, context=context, ports=bot_ports(bot.pk), model=model_provider()
+    )

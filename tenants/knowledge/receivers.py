@@ -19,7 +19,9 @@ from tenants.knowledge.tasks import knowledge_seed_from_pack_task
 
 
 @receiver(client_provisioned)
-def create_default_bot(sender: Any, client: Any, details: dict[str, str] | None = None, **kwargs: Any) -> None:
+def create_default_bot(
+    sender: Any, client: Any, details: dict[str, str] | None = None, **kwargs: Any
+) -> None:
     """Every new client starts with one bot configured from its industry pack.
 
     Without the business details the pack refers to, the bot is marked needs_update (BOT-5)
@@ -35,13 +37,20 @@ def create_default_bot(sender: Any, client: Any, details: dict[str, str] | None 
             bot_config_publish_initial(bot=bot, config=BotConfig(business=BusinessInfo(name=client.name)))
             return
         pack = load_pack(client.industry_mode)
-        bot_config_publish_initial(bot=bot, config=bot_config_from_pack(pack, business_name=client.name,
-                                                                        details=details))
+        bot_config_publish_initial(
+            bot=bot, config=bot_config_from_pack(pack, business_name=client.name, details=details)
+        )
         missing = missing_details(pack, details)
         if missing:
-            bot_set_status(bot=bot, status=BotStatus.NEEDS_UPDATE,
-                           reason="Business details missing: " + ", ".join(missing))
+            bot_set_status(
+                bot=bot,
+                status=BotStatus.NEEDS_UPDATE,
+                reason="Business details missing: " + ", ".join(missing),
+            )
 
         # Embedding the starter FAQs is slow work: a worker does it once the client exists.
-        enqueue_after_commit(knowledge_seed_from_pack_task, args=[bot.pk, client.industry_mode, details],
-                             schema_name=client.schema_name)
+        enqueue_after_commit(
+            knowledge_seed_from_pack_task,
+            args=[bot.pk, client.industry_mode, details],
+            schema_name=client.schema_name,
+        )

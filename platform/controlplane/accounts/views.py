@@ -48,16 +48,18 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
+    user = request.user
+    assert isinstance(user, User)  # @login_required: never the anonymous user here
+    form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user_set_password(user=request.user, new_password=form.cleaned_data["new_password"], request=request)
-        update_session_auth_hash(request, request.user)
+        user_set_password(user=user, new_password=form.cleaned_data["new_password"], request=request)
+        update_session_auth_hash(request, user)
         messages.success(request, "Your password has been changed.")
         return redirect("home")
     return render(
         request,
         "auth/password_change.html",
-        {"form": form, "forced": request.user.must_change_password},
+        {"form": form, "forced": user.must_change_password},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -90,6 +92,6 @@ def impersonation_end(request: HttpRequest) -> HttpResponse:
     impersonation = request.session.get(SESSION_IMPERSONATION_KEY)
     if impersonation and request.user.is_authenticated:
         audit_record(action="impersonation.ended", actor=request.user,
-                     client_slug=getattr(request.tenant, "slug", ""), request=request)
+                     client_slug=getattr(getattr(request, "tenant", None), "slug", ""), request=request)
     logout(request)
     return render(request, "auth/logged_out.html", {"impersonation_ended": bool(impersonation)})

@@ -184,7 +184,7 @@ def domain_remove(request: HttpRequest, slug: str, domain_id: int) -> HttpRespon
 
 
 @require_GET
-def brand_logo(request: HttpRequest, name: str) -> HttpResponse:
+def brand_logo(request: HttpRequest, name: str) -> FileResponse:
     """A stored logo. Public by design: content-hash names, PNGs we encoded ourselves."""
     handle = logo_open(name)
     if handle is None:

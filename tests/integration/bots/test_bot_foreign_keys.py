@@ -23,10 +23,18 @@ from tests.integration.bots.support import in_client, primary_bot
 
 pytestmark = pytest.mark.django_db
 
-BOT_TABLES = {"conversations_visitorsession", "conversations_conversation", "analytics_event",
-              "knowledge_knowledgesource", "knowledge_faq", "knowledge_chunk", "knowledge_knowledgerebuild",
-              "knowledge_websitesource",
-              "bots_botconfigversion", "bots_bottestcase"}  # the bots app's own, keys from the start
+BOT_TABLES = {
+    "conversations_visitorsession",
+    "conversations_conversation",
+    "analytics_event",
+    "knowledge_knowledgesource",
+    "knowledge_faq",
+    "knowledge_chunk",
+    "knowledge_knowledgerebuild",
+    "knowledge_websitesource",
+    "bots_botconfigversion",
+    "bots_bottestcase",
+}  # the bots app's own, keys from the start
 MISSING_BOT_ID = 987_654
 
 
@@ -47,19 +55,28 @@ def _bot_foreign_keys(schema: str) -> set[str]:
 
 
 def _knowledge(bot: Bot) -> KnowledgeSource:
-    source = KnowledgeSource.objects.create(bot=bot, kind="article", title="Parking", body="Free parking.",
-                                            content_hash="h1")
+    source = KnowledgeSource.objects.create(
+        bot=bot, kind="article", title="Parking", body="Free parking.", content_hash="h1"
+    )
     Faq.objects.create(bot_id=bot.pk, question="Parking?", answer="Free.")
-    Chunk.objects.create(bot_id=bot.pk, source=source, position=0, text="Free parking.", content_hash="c1",
-                         embedding=[0.1] * 384)
+    Chunk.objects.create(
+        bot_id=bot.pk,
+        source=source,
+        position=0,
+        text="Free parking.",
+        content_hash="c1",
+        embedding=[0.1] * 384,
+    )
     KnowledgeRebuild.objects.create(bot_id=bot.pk)
     WebsiteSource.objects.create(bot_id=bot.pk, start_url="https://example.test/")
     return source
 
 
 def _knowledge_counts(bot_id: int) -> list[int]:
-    return [model.objects.filter(bot_id=bot_id).count()
-            for model in (KnowledgeSource, Faq, Chunk, KnowledgeRebuild, WebsiteSource)]
+    return [
+        model.objects.filter(bot_id=bot_id).count()
+        for model in (KnowledgeSource, Faq, Chunk, KnowledgeRebuild, WebsiteSource)
+    ]
 
 
 def test_every_bot_id_column_is_a_foreign_key_to_the_bot(client_alpha):
@@ -113,7 +130,9 @@ def test_migration_refuses_orphaned_visitor_history_with_a_report(client_alpha):
         migration.orphans_refuse(django_apps, SimpleNamespace(connection=connection))  # none: passes
         now = timezone.now()
         visitor = Visitor.objects.create(visitor_key="v-fk-orphan", first_seen_at=now, last_seen_at=now)
-        Conversation.objects.create(visitor=visitor, bot_id=MISSING_BOT_ID, started_at=now, last_message_at=now)
+        Conversation.objects.create(
+            visitor=visitor, bot_id=MISSING_BOT_ID, started_at=now, last_message_at=now
+        )
         event_record(kind=Event.Kind.WIDGET_LOAD, bot_id=MISSING_BOT_ID)
         with pytest.raises(RuntimeError) as refused:
             migration.orphans_refuse(django_apps, SimpleNamespace(connection=connection))
