@@ -148,7 +148,8 @@ def demo(port: int, bind: str) -> int:
         while not stopping:
             for child in children:
                 if child.poll() is not None:
-                    print(f"process {child.args[2]} exited with {child.returncode}; stopping", flush=True)
+                    module = child.args[2] if isinstance(child.args, list) else str(child.args)  # [PY, "-m", module]
+                    print(f"process {module} exited with {child.returncode}; stopping", flush=True)
                     stopping = True
             time.sleep(0.5)
     finally:

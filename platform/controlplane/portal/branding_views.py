@@ -84,7 +84,8 @@ def _upload(form: forms.Form) -> bytes | None:
         return None
     if upload.size > MAX_UPLOAD_BYTES:
         raise LogoRejected(f"The image is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-    return upload.read()
+    data: bytes = upload.read()
+    return data
 
 
 @require_http_methods(["GET", "POST"])
