@@ -19,14 +19,14 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     on_client_host = tenant is not None and tenant.schema_name != "public"
     session = getattr(request, "session", None)
     agency = agency_brand()
-    accent = tenant.accent_color if on_client_host else agency.accent_color
+    accent = tenant.accent_color if tenant is not None and on_client_host else agency.accent_color
     # The accent lands in a style attribute: accept only a plain #rrggbb value.
     if not isinstance(accent, str) or not _HEX.match(accent):
         accent = DEFAULT_ACCENT
     return {
         "on_client_host": on_client_host,
         "brand": {
-            "name": tenant.name if on_client_host else agency.name,
+            "name": tenant.name if tenant is not None and on_client_host else agency.name,
             "accent": accent,
             "ink": ink_for(accent),
             # UX-2: the client's logo on its host (else its initials), the agency's on the portal.

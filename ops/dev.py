@@ -16,8 +16,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ops import embedded
+
+if TYPE_CHECKING:
+    from config.env import ShorelineEnv
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -33,7 +37,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _settings_env():  # type: ignore[no-untyped-def]
+def _settings_env() -> ShorelineEnv:
     """The platform's typed settings object (the only reader of the environment)."""
     if str(ROOT / "platform") not in sys.path:
         sys.path.insert(0, str(ROOT / "platform"))
@@ -144,7 +148,8 @@ def demo(port: int, bind: str) -> int:
         while not stopping:
             for child in children:
                 if child.poll() is not None:
-                    print(f"process {child.args[2]} exited with {child.returncode}; stopping", flush=True)
+                    module = child.args[2] if isinstance(child.args, list) else str(child.args)  # [PY, "-m", module]
+                    print(f"process {module} exited with {child.returncode}; stopping", flush=True)
                     stopping = True
             time.sleep(0.5)
     finally:

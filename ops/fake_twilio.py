@@ -14,6 +14,7 @@ import re
 import secrets
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 from urllib.parse import parse_qs
 
 from ops.fake_provider_server import FakeProvider
@@ -61,7 +62,7 @@ class FakeTwilio(FakeProvider):
             return _error(400, 21602, "Message body is required.")
         sid = "SM" + secrets.token_hex(16)
         now = format_datetime(datetime.now(UTC))
-        message = {
+        message: dict[str, Any] = {
             "sid": sid, "account_sid": self.account_sid, "api_version": "2010-04-01", "body": text, "to": to,
             "from": sender, "status": "queued", "direction": "outbound-api", "num_segments": str(len(text) // 153 + 1),
             "num_media": "0", "date_created": now, "date_updated": now, "date_sent": None, "price": None,

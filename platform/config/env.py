@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,7 +23,10 @@ DEFAULT_SECRET_KEY = "shoreline-insecure-development-key-do-not-use-in-productio
 def _csv(value: object) -> list[str]:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
-    return list(value)  # type: ignore[call-overload]
+    if not isinstance(value, Iterable):
+        raise TypeError(f"expected a comma-separated string or a list, not {type(value).__name__}")
+    items: list[str] = list(value)  # pydantic then checks each item is a string
+    return items
 
 
 class ShorelineEnv(BaseModel):

@@ -12,7 +12,7 @@ from typing import Any
 
 import structlog
 
-_SHARED = [
+_SHARED: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
@@ -31,7 +31,7 @@ def logging_config(fmt: str, level: str) -> dict[str, Any]:
     )
     renderer: Any = (structlog.processors.JSONRenderer() if fmt == "json"
                      else structlog.dev.ConsoleRenderer(colors=False))
-    final = [structlog.stdlib.ProcessorFormatter.remove_processors_meta]
+    final: list[Any] = [structlog.stdlib.ProcessorFormatter.remove_processors_meta]
     if fmt == "json":
         final.append(structlog.processors.format_exc_info)
     return {

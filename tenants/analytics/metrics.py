@@ -16,8 +16,7 @@ from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from tenants.analytics.models import Event
-from tenants.conversations.models import Conversation, Message, VisitorSession
+from tenants.conversations.models import Conversation, Event, Message, VisitorSession
 from tenants.conversations.services import CONVERSATION_IDLE_MINUTES
 from tenants.leads.models import Lead
 

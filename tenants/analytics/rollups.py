@@ -20,9 +20,10 @@ from django.db.models import Count, F, Func, Min
 from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
+from controlplane.core import tenancy
 from tenants.analytics import metrics
-from tenants.analytics.models import DailyRollup, Event, HourlyRollup, RollupState
-from tenants.conversations.models import Conversation, Message
+from tenants.analytics.models import DailyRollup, HourlyRollup, RollupState
+from tenants.conversations.models import Conversation, Event, Message
 from tenants.conversations.services import CONVERSATION_IDLE_MINUTES
 from tenants.leads.models import Lead
 
@@ -39,7 +40,7 @@ class RecomputeResult:
 
 
 def _lock() -> None:
-    key = zlib.crc32(f"rollups:{connection.schema_name}".encode())
+    key = zlib.crc32(f"rollups:{tenancy.schema_name()}".encode())
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
@@ -72,7 +73,9 @@ def _counts(start: datetime, end: datetime, now: datetime, bucket_for: Any) -> d
 
 
 def _daily_extras(start: datetime, end: datetime, tz: ZoneInfo, buckets: dict[Any, dict[str, Any]]) -> None:
-    day_of = lambda ts: TruncDate(ts, tzinfo=tz)  # noqa: E731
+    def day_of(ts: str) -> TruncDate:
+        return TruncDate(ts, tzinfo=tz)
+
     started = Conversation.objects.filter(started_at__gte=start, started_at__lt=end)
     for row in started.exclude(sentiment="").annotate(b=day_of("started_at")).values("b", "sentiment").annotate(
             n=Count("pk")):
@@ -82,18 +85,18 @@ def _daily_extras(start: datetime, end: datetime, tz: ZoneInfo, buckets: dict[An
         buckets[b]["crisis_conversations"] = n
     tag_rows = started.annotate(b=day_of("started_at"), tag=Func(F("tags"), function="unnest")).values(
         "b", "tag").annotate(n=Count("pk"))
-    for row in tag_rows:
-        buckets[row["b"]].setdefault("tags", {})[row["tag"]] = row["n"]
+    for tag_row in tag_rows:
+        buckets[tag_row["b"]].setdefault("tags", {})[tag_row["tag"]] = tag_row["n"]
     leads = Lead.objects.filter(created_at__gte=start, created_at__lt=end)
-    for row in leads.annotate(b=day_of("created_at")).values("b", "lead_type").annotate(n=Count("pk")):
-        buckets[row["b"]].setdefault("leads_by_type", {})[row["lead_type"]] = row["n"]
+    for lead_row in leads.annotate(b=day_of("created_at")).values("b", "lead_type").annotate(n=Count("pk")):
+        buckets[lead_row["b"]].setdefault("leads_by_type", {})[lead_row["lead_type"]] = lead_row["n"]
     loads = Event.objects.filter(kind=Event.Kind.WIDGET_LOAD, occurred_at__gte=start, occurred_at__lt=end)
     for b, n in _grouped(loads, "occurred_at", day_of("occurred_at")).items():
         buckets[b]["widget_loads"] = n
     rated = Message.objects.filter(role=Message.Role.BOT, created_at__gte=start, created_at__lt=end).exclude(
         feedback="")
-    for row in rated.annotate(b=day_of("created_at")).values("b", "feedback").annotate(n=Count("pk")):
-        buckets[row["b"]]["feedback_up" if row["feedback"] == "up" else "feedback_down"] = row["n"]
+    for rated_row in rated.annotate(b=day_of("created_at")).values("b", "feedback").annotate(n=Count("pk")):
+        buckets[rated_row["b"]]["feedback_up" if rated_row["feedback"] == "up" else "feedback_down"] = rated_row["n"]
 
 
 def _local_midnight(day: date, tz: ZoneInfo) -> datetime:

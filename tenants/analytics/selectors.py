@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -81,7 +82,8 @@ def hour_profile(rng: DateRange, schedule: tuple[tuple[int, int, int], ...]) -> 
     """
     profile = HourProfile(heatmap=[[0] * 24 for _ in range(7)])
     tz = rng.tz
-    rows = (HourlyRollup.objects.filter(hour__gte=rng.start, hour__lt=rng.end)
+    # The sums are annotated from a loop, so the row type cannot list them: read rows as plain mappings.
+    rows: Iterable[Mapping[str, Any]] = (HourlyRollup.objects.filter(hour__gte=rng.start, hour__lt=rng.end)
             .annotate(dow=ExtractIsoWeekDay("hour", tzinfo=tz), local_hour=ExtractHour("hour", tzinfo=tz))
             .values("dow", "local_hour").annotate(**{f"sum_{key}": Sum(key) for key in metrics.ADDITIVE})
             .order_by())

@@ -1,25 +1,22 @@
-"""Writes of the analytics app: events, rollups (and their public copy), question vectors, forecasts."""
+"""Writes of the analytics app: rollups (and their public copy), lead values. Events are written by
+tenants.conversations.services.event_record."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.utils import timezone
 
 from controlplane.audit.services import audit_record
 from controlplane.clients.models import Client
-from tenants.analytics.models import Event, LeadValue
-
-
-def event_record(
-    *, kind: str, bot_id: int, visitor_id: int | None = None, conversation_id: uuid.UUID | None = None,
-    data: dict[str, Any] | None = None, occurred_at: datetime | None = None,
-) -> Event:
-    return Event.objects.create(kind=kind, bot_id=bot_id, visitor_id=visitor_id, conversation_id=conversation_id,
-                                data=data or {}, occurred_at=occurred_at or timezone.now())
+from controlplane.rollups.services import client_daily_rollups_replace
+from tenants.analytics import metrics
+from tenants.analytics.metrics import NO_REVENUE_LEAD_TYPES
+from tenants.analytics.models import DailyRollup, LeadValue, RollupState
+from tenants.analytics.rollups import rollups_recompute, rollups_refresh
+from tenants.analytics.selectors import lead_values
 
 
 def analytics_rollups_update(*, client: Any, full: bool = False, now: datetime | None = None) -> int:
@@ -27,22 +24,15 @@ def analytics_rollups_update(*, client: Any, full: bool = False, now: datetime |
 
     Returns how many daily rows were published for the portal.
     """
-    from tenants.analytics.rollups import rollups_refresh
-
     result = rollups_refresh(tz_name=client.timezone, full=full, now=now)
     if result is None:
         return 0
-    first_day = date.min if full else (result.start - timedelta(days=1)).astimezone(_zone(client.timezone)).date()
+    first_day = date.min if full else (result.start - timedelta(days=1)).astimezone(ZoneInfo(client.timezone)).date()
     return _rollups_publish(client=client, first_day=first_day)
 
 
 def _rollups_publish(*, client: Any, first_day: date) -> int:
     """Copy this client's daily rollups from first_day on to the public schema (the portal's figures)."""
-    from controlplane.rollups.services import client_daily_rollups_replace
-    from tenants.analytics import metrics
-    from tenants.analytics.models import DailyRollup
-    from tenants.analytics.selectors import lead_values
-
     values = lead_values()
     rows = [
         {"day": row.day, "messages": row.messages, "bot_replies": row.bot_replies,
@@ -63,20 +53,11 @@ def analytics_rollups_reopen(*, at: datetime) -> bool:
     arrive with the summary, after the conversation ended, often after the refresh that counted it.
     False when nothing was rolled up yet (the first refresh computes everything anyway).
     """
-    from tenants.analytics.models import RollupState
-    from tenants.analytics.rollups import rollups_recompute
-
     state = RollupState.objects.order_by("id").first()
     if state is None or state.computed_through is None or not state.timezone:
         return False
     rollups_recompute(start=at, end=at + timedelta(microseconds=1), tz_name=state.timezone)
     return True
-
-
-def _zone(name: str):  # type: ignore[no-untyped-def]
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 def lead_values_set(*, client: Any, default_cents: int, values: dict[str, int | None], actor: Any,
@@ -86,9 +67,6 @@ def lead_values_set(*, client: Any, default_cents: int, values: dict[str, int | 
     A type set to None falls back to the default. Complaints are never revenue, so they take no value.
     The portal's public rollups are re-published so rankings show the new lead value at once.
     """
-    # Lazy: metrics reads the conversations app, which imports this module (the cycle issue 10 removes).
-    from tenants.analytics.metrics import NO_REVENUE_LEAD_TYPES
-
     if default_cents < 0 or any(v is not None and v < 0 for v in values.values()):
         raise ValueError("Sale values cannot be negative.")
     refused = sorted(set(values) & NO_REVENUE_LEAD_TYPES)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import connection
 
 from controlplane.clients.models import Client
+from controlplane.core import tenancy
 from controlplane.core.fanout import fan_out, for_each_schema
 from controlplane.core.tasks import ClientTask
 from tenants.analytics.forecast import forecast_refresh
@@ -14,7 +14,7 @@ from tenants.analytics.services import analytics_rollups_update
 
 
 def _current_client() -> Client:
-    return Client.objects.get(schema_name=connection.schema_name)
+    return Client.objects.get(schema_name=tenancy.schema_name())
 
 
 @shared_task(name="tenants.analytics.rollups_dispatch")

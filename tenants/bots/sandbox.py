@@ -1,29 +1,38 @@
 """AX-1 sandbox and BEY-5 regression runs: the same graph as live chat, on a draft's config,
-with nothing written (no messages, leads, events, review items or usage)."""
+with nothing written (no messages, leads, events, review items or usage).
+
+The turn itself is tenants.conversations.sandbox.sandbox_turn, reached through the port below.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from django.db import connection
-
-from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotConfigVersion, BotTestCase
-from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
-from tenants.knowledge.embedding import model_provider
+
+
+class SandboxTurn(Protocol):
+    def __call__(self, *, bot: Bot, config: BotConfig, message: str,
+                 history: list[dict[str, str]] | None = None) -> TurnResult: ...
+
+
+_sandbox_turn: SandboxTurn | None = None
+
+
+def sandbox_install(turn: SandboxTurn) -> None:
+    """The port: tenants.conversations (above bots) installs the live graph's turn here when Django starts
+    (ConversationsConfig.ready), so bots runs it without importing the layer above (decision 0016)."""
+    global _sandbox_turn
+    _sandbox_turn = turn
 
 
 def sandbox_reply(*, bot: Bot, config: BotConfig, message: str, history: list[dict[str, str]] | None = None) -> TurnResult:
-    turns = [Turn(role=t["role"], text=t["text"]) for t in (history or [])  # type: ignore[arg-type]
-             if t.get("role") in ("visitor", "bot")][-10:]
-    context = bot_run_context(client_slug=getattr(connection.tenant, "slug", "") or connection.schema_name,
-                              bot_id=bot.pk, config=config, contact_known=False,
-                              already_asked_for_contact=any(t.role == "bot" and "phone" in t.text for t in turns))
-    return agent_reply(message=message, history=turns, context=context, ports=bot_ports(bot.pk),
-                       model=model_provider())
+    if _sandbox_turn is None:
+        raise RuntimeError("The sandbox needs tenants.conversations in INSTALLED_APPS (it installs the live graph).")
+    return _sandbox_turn(bot=bot, config=config, message=message, history=history)
 
 
 @dataclass(frozen=True)

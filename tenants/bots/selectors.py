@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from tenants.bots.config import BotConfig, BusinessInfo
 from tenants.bots.models import Bot
 
@@ -17,3 +19,12 @@ def bot_published_config(bot: Bot) -> BotConfig:
     if bot.published_version is None:
         return BotConfig(business=BusinessInfo(name=bot.name))
     return BotConfig.model_validate(bot.published_version.config)
+
+
+def bot_knowledge_rebuilt_since(*, bot: Bot, since: datetime) -> bool:
+    """BOT-5: has a knowledge rebuild of this bot finished successfully after `since`?
+
+    Read through the reverse side of tenants.knowledge's KnowledgeRebuild.bot key, so bots (the layer
+    below knowledge) needs no import of it (docs/decisions/0016-import-layers.md).
+    """
+    return bot.knowledge_rebuilds.filter(state="done", finished_at__gte=since).exists()

@@ -17,6 +17,8 @@ from tenants.bots.config import (
 )
 from tenants.bots.diff import business_info_changed
 from tenants.bots.models import Bot, BotConfigVersion, BotStatus, BotTestCase
+from tenants.bots.sandbox import regression_run
+from tenants.bots.selectors import bot_knowledge_rebuilt_since
 
 
 def _actor_email(actor: Any) -> str:
@@ -74,9 +76,6 @@ def bot_config_submit(*, version: BotConfigVersion, actor: Any = None, request: 
     BotConfig.model_validate(version.config)
     results = []
     if run_regression:
-        # Lazy: the sandbox loads the agent runtime (decision 0013); also bots -> conversations debt (0016).
-        from tenants.bots.sandbox import regression_run
-
         results = [outcome.as_json() for outcome in regression_run(version=version)]
     failed = [r["name"] for r in results if not r["passed"]]
     with transaction.atomic():
@@ -121,10 +120,7 @@ def bot_config_approve(*, version: BotConfigVersion, actor: Any = None, comment:
         raise ValidationError(f"{len(failing)} saved test conversation(s) fail on this version. Fix them, or "
                               "override with a reason.")
     if version.requires_rebuild and not system:
-        # Cycle: bots -> knowledge is listed debt (decision 0016).
-        from tenants.knowledge.rebuild import knowledge_rebuilt_since
-
-        if not knowledge_rebuilt_since(bot_id=version.bot_id, since=version.created_at):
+        if not bot_knowledge_rebuilt_since(bot=version.bot, since=version.created_at):
             raise ValidationError("This version changes business info: rebuild the bot's knowledge first.")
     now = timezone.now()
     with transaction.atomic():

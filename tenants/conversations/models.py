@@ -25,7 +25,10 @@ class Visitor(models.Model):
 class VisitorSession(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="sessions")
-    bot_id = models.PositiveBigIntegerField()
+    # Visitor history stays when a bot would be deleted (PROTECT, docs/decisions/0026-bot-foreign-keys.md); a client has
+    # a handful of bots, so an index on the column would not be selective.
+    bot = models.ForeignKey("bots.Bot", on_delete=models.PROTECT, db_column="bot_id", db_index=False,
+                            related_name="visitor_sessions")
     started_at = models.DateTimeField(db_index=True)
     origin = models.CharField(max_length=255, blank=True)
     page_url = models.CharField(max_length=2000, blank=True)
@@ -43,7 +46,10 @@ class Conversation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="conversations")
     session = models.ForeignKey(VisitorSession, on_delete=models.SET_NULL, null=True, blank=True)
-    bot_id = models.PositiveBigIntegerField()
+    # Visitor history stays when a bot would be deleted (PROTECT, docs/decisions/0026-bot-foreign-keys.md); a client has
+    # a handful of bots, so an index on the column would not be selective.
+    bot = models.ForeignKey("bots.Bot", on_delete=models.PROTECT, db_column="bot_id", db_index=False,
+                            related_name="conversations")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     started_at = models.DateTimeField(db_index=True)
     last_message_at = models.DateTimeField(db_index=True)
@@ -102,9 +108,45 @@ class Message(models.Model):
         return f"{self.role}: {self.text[:60]}"
 
 
+class Event(models.Model):
+    """Append-only facts every metric is computed from (see docs/metrics.md). Written by this app's
+    services as things happen in the widget; tenants.analytics reads them into rollups."""
+
+    class Kind(models.TextChoices):
+        WIDGET_LOAD = "widget_load", "Widget loaded"
+        SESSION_START = "session_start", "Session started"
+        MESSAGE = "message", "Bot replied"
+        LEAD_CAPTURED = "lead_captured", "Lead captured"
+        BOOKING_CLICK = "booking_click", "Booking link clicked"
+        FALLBACK = "fallback", "Fallback reply"
+        CRISIS = "crisis", "Crisis detected"
+        FEEDBACK = "feedback", "Answer feedback"
+        HANDOFF = "handoff", "Handoff requested"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    # Visitor history stays when a bot would be deleted (PROTECT, docs/decisions/0026-bot-foreign-keys.md); a client has
+    # a handful of bots, so an index on the column would not be selective.
+    bot = models.ForeignKey("bots.Bot", on_delete=models.PROTECT, db_column="bot_id", db_index=False,
+                            related_name="events")
+    visitor_id = models.BigIntegerField(null=True, blank=True)
+    conversation_id = models.UUIDField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        # The table kept its name when the model moved here from analytics (docs/decisions/0016).
+        db_table = "analytics_event"
+        indexes = [models.Index(fields=["kind", "occurred_at"]), models.Index(fields=["occurred_at"]),
+                   models.Index(fields=["conversation_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+
 # The review item moved to tenants.review (docs/decisions/0014-review-in-one-app.md). This alias keeps
 # `from tenants.conversations.models import ReviewItem` working for existing callers and tests; new
 # code imports tenants.review.models. It is the same class (app label "review"), not a second model.
 from tenants.review.models import ReviewItem  # noqa: E402
 
-__all__ = ["Conversation", "Message", "ReviewItem", "Visitor", "VisitorSession"]
+__all__ = ["Conversation", "Event", "Message", "ReviewItem", "Visitor", "VisitorSession"]

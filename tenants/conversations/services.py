@@ -22,21 +22,20 @@ from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from agents.detection.intent import IntentRule
 from controlplane.billing.metering import usage_allows_answers, usage_record_reply
-from tenants.analytics.models import Event
-from tenants.analytics.services import analytics_rollups_reopen, event_record
+from controlplane.core.model_provider import model_provider
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
 from tenants.bots.selectors import bot_get, bot_published_config
 from tenants.bots.services import bot_set_status
 from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
-from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession
+from tenants.conversations.models import Conversation, Event, Message, Visitor, VisitorSession
 from tenants.conversations.notifications import (
     conversation_ended_emit,
     crisis_event_emit,
     handoff_event_emit,
     lead_events_emit,
 )
-from tenants.knowledge.embedding import model_provider
+from tenants.conversations.signals import conversation_tags_changed
 from tenants.leads.models import Lead
 from tenants.leads.services import lead_apply_effect
 from tenants.review.models import ReviewItem
@@ -75,6 +74,15 @@ class ReplyOutcome:
     lead_captured: bool
     server_ms: float
     booking_url: str
+
+
+def event_record(
+    *, kind: str, bot_id: int, visitor_id: int | None = None, conversation_id: uuid.UUID | None = None,
+    data: dict[str, Any] | None = None, occurred_at: datetime | None = None,
+) -> Event:
+    """One fact of the event log (see docs/metrics.md); tenants.analytics rolls them up."""
+    return Event.objects.create(kind=kind, bot_id=bot_id, visitor_id=visitor_id, conversation_id=conversation_id,
+                                data=data or {}, occurred_at=occurred_at or timezone.now())
 
 
 def visitor_touch(*, visitor_key: str) -> Visitor:
@@ -457,8 +465,8 @@ def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None
         if conversation.status == Conversation.Status.ENDED:
             conversation_ended_emit(conversation=conversation)
     if conversation.tags != before:
-        # Popular topics come from the day's rollup, which may already be computed: re-open that day.
-        analytics_rollups_reopen(at=conversation.started_at)
+        # Popular topics come from the day's rollup, which may already be computed: analytics re-opens it.
+        conversation_tags_changed.send(sender=Conversation, conversation=conversation)
     return conversation
 
 
@@ -467,8 +475,6 @@ def bot_chat_turn(*, bot: Bot, config: BotConfig, client: Any, conversation_key:
                   conversation_id: uuid.UUID | None) -> tuple[dict[str, Any], uuid.UUID]:
     """One line of `manage.py bot_chat`: the widget's path (message_turn) and what it decided, as the
     command's output record. Returns the record and the conversation id to continue with."""
-    from tenants.leads.models import Lead
-
     visitor_key = f"bot_chat:{conversation_key}"[:64]
     outcome, result = message_turn(bot=bot, config=config, client_id=client.pk, client_slug=client.slug,
                                    visitor_key=visitor_key, conversation_id=conversation_id, text=text)

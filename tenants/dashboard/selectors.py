@@ -12,10 +12,10 @@ from django.utils import timezone
 from controlplane.billing.metering import UsageMeter, usage_meter
 from controlplane.clients.selectors import public_url
 from controlplane.widgets.models import AllowedOrigin, WidgetToken
-from tenants.analytics.models import Event
 from tenants.bots.models import Bot
-from tenants.conversations.models import Conversation, Message
+from tenants.conversations.models import Conversation, Event, Message
 from tenants.dashboard.filters import ListFilters, conversations_filtered, leads_filtered
+from tenants.leads.models import Lead
 
 PAGE_SIZE = 25
 INACTIVE_AFTER_DAYS = 7  # CX-4
@@ -65,11 +65,11 @@ def setup_status(*, client: Any, bot: Bot | None) -> SetupStatus:
                        snippet=embed_snippet(), token_prefix=prefix)
 
 
-def leads_page(f: ListFilters, page: Any) -> Page:
+def leads_page(f: ListFilters, page: Any) -> Page[Lead]:
     return Paginator(leads_filtered(f).select_related("conversation"), PAGE_SIZE).get_page(page)
 
 
-def conversations_page(f: ListFilters, page: Any) -> Page:
+def conversations_page(f: ListFilters, page: Any) -> Page[Conversation]:
     return Paginator(conversations_filtered(f).select_related("lead"), PAGE_SIZE).get_page(page)
 
 

@@ -13,11 +13,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from controlplane.clients.selectors import client_public_url
+from controlplane.core import tenancy
 from controlplane.notifications.models import EventKind, OutboxEvent
 from controlplane.notifications.services import notification_emit
 from tenants.analytics.questions import top_questions
@@ -92,7 +93,7 @@ def weekly_summary_due(*, client: Any, now: datetime | None = None) -> bool:
 def weekly_summary_send_if_due(*, now: datetime | None = None) -> bool:
     from controlplane.clients.models import Client
 
-    client = Client.objects.get(schema_name=connection.schema_name)
+    client = Client.objects.get(schema_name=tenancy.schema_name())
     if not weekly_summary_due(client=client, now=now):
         return False
     weekly_summary_emit(client=client, summary=weekly_summary_build(

@@ -1,11 +1,23 @@
 """The demo agency: who works there and which clients it serves (one per industry mode)."""
 
+from typing import TypedDict
+
+
+class DemoClient(TypedDict):
+    slug: str
+    name: str
+    industry: str
+    plan: str
+    owner: str
+    details: dict[str, str]
+
+
 DEMO_ADMIN_EMAIL = "admin@shoreline.localhost"
 DEMO_STAFF_EMAIL = "staff@shoreline.localhost"
 # The demo host page that embeds every demo bot's widget (served by `make demo` itself).
 DEMO_SITE_ORIGINS = ["http://localhost:8000", "http://demo-site.localhost:8000", "http://127.0.0.1:8000"]
 
-DEMO_CLIENTS = [
+DEMO_CLIENTS: list[DemoClient] = [
     {
         "slug": "serenity-house", "name": "Serenity House Recovery", "industry": "sober_living", "plan": "growth",
         "owner": "owner@serenity.example",

@@ -23,13 +23,14 @@ from django_tenants.utils import schema_context
 
 from controlplane.billing.models import UsagePeriod
 from controlplane.clients.models import Client
+from controlplane.core.model_provider import model_provider
 from controlplane.notifications.outbox import notifications_suppressed
 from tenants.analytics.forecast import forecast_refresh
-from tenants.analytics.models import Event, LeadValue
+from tenants.analytics.models import LeadValue
 from tenants.analytics.questions import question_vectors_update
 from tenants.analytics.services import analytics_rollups_update
 from tenants.bots.selectors import bot_primary, bot_published_config
-from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession
+from tenants.conversations.models import Conversation, Event, Message, Visitor, VisitorSession
 from tenants.conversations.services import (
     booking_click_record,
     feedback_record,
@@ -37,7 +38,6 @@ from tenants.conversations.services import (
     session_start,
     widget_load_record,
 )
-from tenants.knowledge.embedding import model_provider
 from tenants.leads.models import Lead
 from tenants.review.models import ReviewItem
 from tenants.review.services import review_counts_recount

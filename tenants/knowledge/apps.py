@@ -5,3 +5,6 @@ class KnowledgeConfig(AppConfig):
     name = "tenants.knowledge"
     label = "knowledge"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tenants.knowledge import receivers  # noqa: F401

@@ -1,7 +1,8 @@
-"""The process-wide embedder and model provider, built once from settings.
+"""The process-wide knowledge embedder, built once from settings (the chat model provider is in
+controlplane.core.model_provider).
 
-The agent stack (tokenizers + safetensors for MiniLM, the OpenAI SDK, pydantic-ai) is imported on
-first use inside the builders below, not at module import: every Django process (`manage.py check`,
+The agent stack (tokenizers + safetensors for MiniLM, the OpenAI SDK) is imported on
+first use inside the builder below, not at module import: every Django process (`manage.py check`,
 the Celery worker) imports this module through the URL conf and the apps, and must start in < 3 s
 (docs/decisions/0013-lazy-agent-stack.md).
 """
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 if TYPE_CHECKING:
-    from agents.conversation.ports import ModelProvider
     from agents.embeddings.base import Embedder
 
 
@@ -29,24 +29,6 @@ def knowledge_embedder() -> Embedder:
         return CachingEmbedder(OpenAIEmbedder(api_key=settings.OPENAI_API_KEY, base_url=settings.OPENAI_BASE_URL,
                                               timeout_s=settings.MODEL_TIMEOUT_SECONDS))
     return CachingEmbedder(MiniLMEmbedder())
-
-
-@lru_cache(maxsize=1)
-def model_provider() -> ModelProvider:
-    # Lazy: agents.providers imports pydantic-ai and the OpenAI SDK (see module docstring).
-    from agents.providers import build_model_provider
-    from controlplane.core.model_observer import ObservedModelProvider
-    from controlplane.errorlog.model_watch import ErrorLoggingModelProvider
-
-    # Observed (latency, tokens, failures in metrics and logs) and failures in the agency's error log
-    # with the provider's status (AX-6): a refused key is never silent.
-    return ObservedModelProvider(ErrorLoggingModelProvider(build_model_provider(
-        openai_api_key=settings.OPENAI_API_KEY,
-        openai_base_url=settings.OPENAI_BASE_URL,
-        chat_model=settings.OPENAI_CHAT_MODEL,
-        embedding_backend=settings.EMBEDDING_BACKEND,
-        timeout_s=settings.MODEL_TIMEOUT_SECONDS,
-    )))
 
 
 def embed_texts(texts: list[str]) -> list[list[float]]:

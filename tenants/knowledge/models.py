@@ -19,7 +19,9 @@ class KnowledgeSource(models.Model):
         DOCUMENT = "document", "Document"
         PAGE = "page", "Web page"
 
-    bot_id = models.PositiveBigIntegerField(db_index=True)
+    # What a bot knows goes with the bot (CASCADE, docs/decisions/0026-bot-foreign-keys.md).
+    bot = models.ForeignKey("bots.Bot", on_delete=models.CASCADE, db_column="bot_id",
+                            related_name="knowledge_sources")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     title = models.CharField(max_length=300)
     url = models.CharField(max_length=2000, blank=True)
@@ -45,7 +47,9 @@ class KnowledgeSource(models.Model):
 class Faq(models.Model):
     """KB-1. Approved FAQs are also answered directly on a close match (BEY-4)."""
 
-    bot_id = models.PositiveBigIntegerField(db_index=True)
+    # What a bot knows goes with the bot (CASCADE, docs/decisions/0026-bot-foreign-keys.md).
+    bot = models.ForeignKey("bots.Bot", on_delete=models.CASCADE, db_column="bot_id",
+                            related_name="faqs")
     question = models.CharField(max_length=500)
     answer = models.TextField()
     approved = models.BooleanField(default=True)
@@ -69,7 +73,9 @@ class Faq(models.Model):
 
 
 class Chunk(models.Model):
-    bot_id = models.PositiveBigIntegerField()
+    # What a bot knows goes with the bot (CASCADE, docs/decisions/0026-bot-foreign-keys.md).
+    bot = models.ForeignKey("bots.Bot", on_delete=models.CASCADE, db_column="bot_id", db_index=False,
+                            related_name="knowledge_chunks")  # indexed in Meta
     source = models.ForeignKey(KnowledgeSource, on_delete=models.CASCADE, related_name="chunks")
     position = models.PositiveIntegerField()
     text = models.TextField()
@@ -107,7 +113,9 @@ class KnowledgeRebuild(models.Model):
 
     ACTIVE_STATES = (State.QUEUED, State.RUNNING)
 
-    bot_id = models.PositiveBigIntegerField(db_index=True)
+    # What a bot knows goes with the bot (CASCADE, docs/decisions/0026-bot-foreign-keys.md).
+    bot = models.ForeignKey("bots.Bot", on_delete=models.CASCADE, db_column="bot_id",
+                            related_name="knowledge_rebuilds")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     sources_total = models.PositiveIntegerField(default=0)
     sources_done = models.PositiveIntegerField(default=0)
@@ -149,7 +157,9 @@ class KnowledgeRebuild(models.Model):
 class WebsiteSource(models.Model):
     """ADM-10: a site the bot learns from, crawled on demand and weekly (BEY-7)."""
 
-    bot_id = models.PositiveBigIntegerField(db_index=True)
+    # What a bot knows goes with the bot (CASCADE, docs/decisions/0026-bot-foreign-keys.md).
+    bot = models.ForeignKey("bots.Bot", on_delete=models.CASCADE, db_column="bot_id",
+                            related_name="websites")
     start_url = models.URLField(max_length=2000)
     max_depth = models.PositiveSmallIntegerField(default=2)
     max_pages = models.PositiveIntegerField(default=50)

@@ -101,7 +101,3 @@ def _finish(rebuild_id: int, state: str) -> KnowledgeRebuild:
         bot_needs_update_recheck(bot_id=rebuild.bot_id, reason=f"Knowledge rebuild {rebuild.pk} finished")
     return rebuild
 
-
-def knowledge_rebuilt_since(*, bot_id: int, since: Any) -> bool:
-    """BOT-5: has a rebuild of this bot finished successfully after `since`?"""
-    return KnowledgeRebuild.objects.filter(bot_id=bot_id, state=State.DONE, finished_at__gte=since).exists()

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from controlplane.audit.services import audit_record
-from tenants.conversations.models import Conversation, Message, ReviewItem, Visitor, VisitorSession
+from tenants.conversations.models import Conversation, Event, Message, ReviewItem, Visitor, VisitorSession
 from tenants.leads.models import Lead
 from tenants.review.services import review_items_delete
 
@@ -127,8 +127,6 @@ def visitor_delete(*, identifier: str, actor: Any = None, request: Any = None) -
         review_items_delete(items=ReviewItem.objects.filter(conversation__visitor_id__in=ids))
         Lead.objects.filter(visitor_id__in=ids).delete()
         Visitor.objects.filter(id__in=ids).delete()  # sessions, conversations, messages cascade
-        from tenants.analytics.models import Event
-
         Event.objects.filter(visitor_id__in=ids).update(visitor_id=None)  # counted events stay, unlinked
         audit_record(action="privacy.visitor_deleted", actor=actor, request=request, target_type="privacy.visitor",
                      target_id=number, data={"receipt": number, "identifier_fingerprint":

@@ -16,12 +16,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from controlplane.audit.services import audit_record
+from controlplane.core import tenancy
 from controlplane.rollups.services import (
     review_count_closed,
     review_count_opened,
@@ -45,7 +46,7 @@ AUDIT_TARGET_TYPE = "conversations.reviewitem"
 
 
 def _client_schema() -> str | None:
-    schema = connection.schema_name
+    schema = tenancy.schema_name()
     return schema if schema and schema != "public" else None
 
 

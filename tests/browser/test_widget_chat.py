@@ -90,8 +90,7 @@ def test_visitor_gets_a_grounded_answer_and_becomes_a_lead(widget_env):  # noqa:
     # --- after the browser: what landed in the client's schema ----------------------------------
     from django_tenants.utils import schema_context
 
-    from tenants.analytics.models import Event
-    from tenants.conversations.models import Conversation, Message, VisitorSession
+    from tenants.conversations.models import Conversation, Event, Message, VisitorSession
     from tenants.leads.models import Lead
     from tenants.review.models import ReviewItem
 
@@ -190,8 +189,7 @@ def test_disallowed_website_shows_nothing_and_the_api_refuses(widget_env):  # no
 
     from django_tenants.utils import schema_context
 
-    from tenants.analytics.models import Event
-    from tenants.conversations.models import Message, Visitor
+    from tenants.conversations.models import Event, Message, Visitor
 
     with schema_context(env.schema_name):
         assert Event.objects.count() == 0

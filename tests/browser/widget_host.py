@@ -101,9 +101,9 @@ def _warm_up_engine(*, bot_id: int, client_slug: str) -> None:
     """One read-only run of the agent graph in this process, so the first visitor message in the browser
     does not pay for model loading and prototype embedding (the live server shares this process)."""
     from agents.conversation.graph import conversation_reply
+    from controlplane.core.model_provider import model_provider
     from tenants.bots.selectors import bot_get, bot_published_config
     from tenants.conversations.agent_runtime import bot_ports, bot_run_context
-    from tenants.knowledge.embedding import model_provider
 
     bot = bot_get(bot_id=bot_id)
     assert bot is not None

@@ -12,8 +12,8 @@ if _problems:
     raise ImproperlyConfigured("Refusing to start with production settings: " + "; ".join(_problems) + ".")
 
 DEBUG = False
-OUTBOUND_ALLOW: frozenset[str] = frozenset()
-OTP_REQUIRED_FOR_PLATFORM_ADMIN = True  # the SSRF guard never has exceptions in production
+OUTBOUND_ALLOW = frozenset[str]()  # the SSRF guard never has exceptions in production
+OTP_REQUIRED_FOR_PLATFORM_ADMIN = True
 ALLOWED_HOSTS = ENV.allowed_hosts
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

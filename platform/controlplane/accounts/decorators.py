@@ -21,9 +21,8 @@ def _require(roles: frozenset[str]) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if request.user.role not in roles or getattr(request, "tenant", None) is None or (
-                request.tenant.schema_name != "public"
-            ):
+            tenant = getattr(request, "tenant", None)
+            if request.user.role not in roles or tenant is None or tenant.schema_name != "public":
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

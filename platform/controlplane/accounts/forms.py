@@ -59,7 +59,7 @@ class PasswordChangeForm(forms.Form):
         self.fields["new_password"].help_text = " ".join(password_validators_help_texts())
 
     def clean_current_password(self) -> str:
-        value = self.cleaned_data["current_password"]
+        value: str = self.cleaned_data["current_password"]
         if not self.user.check_password(value):
             raise forms.ValidationError("Your current password is not correct.")
         return value

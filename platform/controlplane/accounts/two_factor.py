@@ -4,6 +4,7 @@ admin when OTP_REQUIRED_FOR_PLATFORM_ADMIN is on (production)."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -80,7 +81,7 @@ class RequireAdminTwoFactorMiddleware:
     """With OTP_REQUIRED_FOR_PLATFORM_ADMIN, a platform admin session that has not passed a TOTP check
     reaches only the two-step setup page and sign-out."""
 
-    def __init__(self, get_response: Any) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

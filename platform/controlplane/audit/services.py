@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from controlplane.audit.models import AuditLog
 from controlplane.clients.models import Client
+from controlplane.core import tenancy
 
 GENESIS_HASH = "0" * 64
 # Any constant works; it serialises appends so each row sees its true predecessor.
@@ -59,7 +60,7 @@ def _connection_client_slug() -> str:
     Under schema_context() django-tenants sets a FakeTenant that has a schema name but no
     slug, so callers that read connection.tenant.slug get "" there; look the slug up instead.
     """
-    schema = connection.schema_name
+    schema = tenancy.schema_name()
     if not schema or schema == "public":
         return ""
     slug = getattr(getattr(connection, "tenant", None), "slug", "")

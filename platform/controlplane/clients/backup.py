@@ -33,6 +33,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from controlplane.clients.models import Client
+from controlplane.core import tenancy
 
 FORMAT_VERSION = 1
 
@@ -124,7 +125,7 @@ def client_backup(*, slug: str, output_dir: Path) -> BackupResult:
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     path = Path(output_dir) / f"{slug}-{stamp}"
     path.mkdir(parents=True, exist_ok=False)
-    connection.set_schema_to_public()
+    tenancy.schema_set_public()
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -168,7 +169,7 @@ def client_restore(*, path: Path) -> Client:
         if _sha256(path / name) != digest:
             raise BackupError(f"{name} does not match its checksum in manifest.json: the backup is damaged.")
     slug, schema = manifest["slug"], manifest["schema"]
-    connection.set_schema_to_public()
+    tenancy.schema_set_public()
     if Client.objects.filter(slug=slug).exists() or _schema_exists(schema):
         raise BackupError(f"A client {slug!r} (or its schema {schema}) already exists here; offboard it first.")
     restore = subprocess.run(  # noqa: S603

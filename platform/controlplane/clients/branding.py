@@ -65,7 +65,8 @@ def logo_bytes(name: str) -> bytes | None:
     if handle is None:
         return None
     with handle:
-        return handle.read()
+        data: bytes = handle.read()
+    return data
 
 
 # --- The agency -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 
 from controlplane.accounts.models import Membership, Role, User
 from controlplane.accounts.services import user_create
@@ -17,6 +17,7 @@ from controlplane.audit.services import audit_record
 from controlplane.billing.models import Plan
 from controlplane.clients.models import INDUSTRY_MODES, AdminNote, Client, Domain
 from controlplane.clients.signals import client_provisioned
+from controlplane.core import tenancy
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset({
@@ -107,7 +108,7 @@ def client_provision(
 
     `details` are business details (phone, booking URL, …) for the industry pack's placeholders.
     """
-    if connection.schema_name != "public":
+    if tenancy.schema_name() != "public":
         raise ProvisioningError("Clients can only be provisioned from the public schema.")
     plan = _validate_request(name=name, slug=slug, industry=industry, plan_key=plan_key,
                              owner_email=owner_email)
@@ -133,11 +134,11 @@ def client_provision(
     except ProvisioningError:
         raise
     except Exception as error:
-        connection.set_schema_to_public()
+        tenancy.schema_set_public()
         raise ProvisioningError(f"Provisioning {slug!r} failed and was rolled back: {error}") from error
     finally:
-        if connection.schema_name != "public":
-            connection.set_schema_to_public()
+        if tenancy.schema_name() != "public":
+            tenancy.schema_set_public()
     return ProvisionedClient(client=client, domain=domain.domain, owner=owner.user,
                              one_time_password=owner.one_time_password)
 

@@ -13,7 +13,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
+
+from controlplane.core import tenancy
 
 log = logging.getLogger("shoreline.enqueue")
 BROKER_DOWN_MESSAGE = ("Saved. The background worker cannot be reached right now, so this will start "
@@ -57,7 +59,7 @@ def enqueue_after_commit(task: Any, *, args: list[Any] | None = None, kwargs: di
     the view returns inside an atomic block): `success_message` if sent, BROKER_DOWN_MESSAGE if not."""
     outcome = Enqueued()
     name = task if isinstance(task, str) else task.name
-    schema = connection.schema_name if schema_name is None else schema_name
+    schema = tenancy.schema_name() if schema_name is None else schema_name
     schema = "" if schema == "public" else schema
     call_args, call_kwargs = list(args or []), dict(kwargs or {})
 

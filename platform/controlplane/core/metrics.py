@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    import redis
 
 _LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
@@ -48,7 +52,7 @@ def register_outbox(name: str, backlog: Callable[[], int]) -> None:
     _OUTBOXES[name] = backlog
 
 
-def _broker():  # type: ignore[no-untyped-def]
+def _broker() -> redis.Redis:
     import redis
     from django.conf import settings
 

@@ -26,11 +26,18 @@ _STATUS_HINTS = {
 
 
 def _error_label(error: BaseException) -> tuple[str, int | None]:
-    cause = error.__cause__ or error
+    cause: Any = error.__cause__ or error  # SDK errors carry status_code/response; others don't
     status = None
+
+    def own_status() -> object:
+        return cause.status_code
+
+    def response_status() -> object:
+        return cause.response.status_code
+
     # Some exceptions compute these attributes lazily and raise (pydantic-ai's RunTimedOut.response
     # does): a failure to describe the error must never replace the error itself.
-    for read in (lambda: cause.status_code, lambda: cause.response.status_code):  # type: ignore[union-attr]
+    for read in (own_status, response_status):
         try:
             status = read()
         except Exception:  # noqa: BLE001, S112

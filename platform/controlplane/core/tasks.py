@@ -6,9 +6,10 @@ from typing import Any
 
 from celery import shared_task
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 from tenant_schemas_celery.task import TenantTask
+
+from controlplane.core import tenancy
 
 
 class MissingClientSchema(RuntimeError):
@@ -26,7 +27,7 @@ class ClientTask(TenantTask):
     abstract = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if connection.schema_name in (None, "", "public"):
+        if tenancy.schema_name() in (None, "", "public"):
             raise MissingClientSchema(f"Task {self.name} needs a client schema and was given none.")
         return super().__call__(*args, **kwargs)
 

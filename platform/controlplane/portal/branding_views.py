@@ -84,7 +84,8 @@ def _upload(form: forms.Form) -> bytes | None:
         return None
     if upload.size > MAX_UPLOAD_BYTES:
         raise LogoRejected(f"The image is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-    return upload.read()
+    data: bytes = upload.read()
+    return data
 
 
 @require_http_methods(["GET", "POST"])
@@ -184,7 +185,7 @@ def domain_remove(request: HttpRequest, slug: str, domain_id: int) -> HttpRespon
 
 
 @require_GET
-def brand_logo(request: HttpRequest, name: str) -> HttpResponse:
+def brand_logo(request: HttpRequest, name: str) -> FileResponse:
     """A stored logo. Public by design: content-hash names, PNGs we encoded ourselves."""
     handle = logo_open(name)
     if handle is None:

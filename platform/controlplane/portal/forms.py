@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 
 from controlplane.clients.models import INDUSTRY_MODES
@@ -20,7 +22,7 @@ class ClientCreateForm(forms.Form):
 
     def __init__(self, *args: object, plans: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["plan"].choices = plans
+        cast(forms.ChoiceField, self.fields["plan"]).choices = plans
         self.fields["slug"].help_text = slug_help()
 
 
@@ -29,7 +31,7 @@ class PlanChangeForm(forms.Form):
 
     def __init__(self, *args: object, plans: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["plan"].choices = plans
+        cast(forms.ChoiceField, self.fields["plan"]).choices = plans
 
 
 class StaffCreateForm(forms.Form):

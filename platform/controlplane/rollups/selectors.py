@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,9 +15,10 @@ from controlplane.rollups.services import FIELDS
 
 def client_totals_between(*, first_day: date, last_day: date) -> dict[int, dict[str, Any]]:
     """Per client id, the summed daily figures of [first_day, last_day] (one query, for the portal)."""
-    rows = (ClientDailyRollup.objects.filter(day__gte=first_day, day__lte=last_day).values("client_id")
-            .annotate(**{f: Sum(f) for f in FIELDS}))
-    return {row.pop("client_id"): row for row in rows}
+    # The sums are annotated from a loop, so the row type cannot list them: read rows as plain mappings.
+    rows: Iterable[Mapping[str, Any]] = (ClientDailyRollup.objects.filter(day__gte=first_day, day__lte=last_day)
+                                         .values("client_id").annotate(**{f: Sum(f) for f in FIELDS}))
+    return {row["client_id"]: {k: v for k, v in row.items() if k != "client_id"} for row in rows}
 
 
 def client_days(*, client_id: int, first_day: date, last_day: date) -> list[ClientDailyRollup]:

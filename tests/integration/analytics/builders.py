@@ -6,8 +6,7 @@ import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
-from tenants.analytics.models import Event
-from tenants.conversations.models import Conversation, Message, Visitor, VisitorSession
+from tenants.conversations.models import Conversation, Event, Message, Visitor, VisitorSession
 from tenants.leads.models import Lead
 
 _keys = itertools.count(1)

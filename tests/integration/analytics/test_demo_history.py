@@ -12,8 +12,8 @@ from django_tenants.utils import schema_context
 
 from controlplane.billing.metering import current_period
 from controlplane.billing.models import UsagePeriod
-from tenants.analytics.models import DailyRollup, Event
-from tenants.conversations.models import Conversation, Message, VisitorSession
+from tenants.analytics.models import DailyRollup
+from tenants.conversations.models import Conversation, Event, Message, VisitorSession
 from tenants.demo import history
 from tenants.leads.models import Lead
 

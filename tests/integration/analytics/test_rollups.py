@@ -13,10 +13,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from controlplane.rollups.models import ClientDailyRollup
-from tenants.analytics.models import DailyRollup, Event, HourlyRollup
+from tenants.analytics.models import DailyRollup, HourlyRollup
 from tenants.analytics.services import analytics_rollups_update
 from tenants.analytics.tasks import rollups_refresh_task
-from tenants.conversations.models import Conversation, Message, VisitorSession
+from tenants.conversations.models import Conversation, Event, Message, VisitorSession
 from tenants.leads.models import Lead
 from tests.integration.analytics import builders as b
 

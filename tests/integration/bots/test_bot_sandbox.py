@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from controlplane.audit.models import AuditLog
-from tenants.analytics.models import Event
 from tenants.bots.config import BotConfig
 from tenants.bots.models import BotTestCase
 from tenants.bots.sandbox import sandbox_reply
@@ -16,7 +15,7 @@ from tenants.bots.services import (
     bot_config_submit,
     bot_test_case_save,
 )
-from tenants.conversations.models import Conversation, Message
+from tenants.conversations.models import Conversation, Event, Message
 from tenants.knowledge.services import faq_upsert
 from tenants.leads.models import Lead
 from tenants.review.models import ReviewItem

@@ -36,7 +36,7 @@ def _conversation(visitor_key: str, minutes_ago: float, turns: list[tuple[str, s
 
 @pytest.fixture
 def alpha_history(client_alpha: Any) -> Iterator[dict[str, Any]]:
-    from tenants.analytics.services import event_record
+    from tenants.conversations.services import event_record
     from tenants.leads.models import Lead
 
     with tenant_context(client_alpha):

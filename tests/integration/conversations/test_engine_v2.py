@@ -67,7 +67,7 @@ def test_bot_chat_answers_business_facts_and_keeps_crisis_out_of_sales(client_al
     assert "207-555-0199" in results[6]["reply"]  # contact details are acknowledged
     assert results[7]["crisis_level"] == "none"
     with schema_context(client_alpha.schema_name):
-        from tenants.analytics.models import Event
+        from tenants.conversations.models import Event
 
         alerts = list(Event.objects.filter(kind="crisis").values_list("data", flat=True))
     assert len(alerts) == 2

@@ -27,7 +27,7 @@ def _warm_offline_model() -> None:
     """Load MiniLM and the detector prototypes once, so no test's first message pays for it
     (a slow first message would refill rate-limit buckets and blur timings)."""
     from agents.conversation import BotRunContext, Ports, conversation_reply
-    from tenants.knowledge.embedding import model_provider
+    from controlplane.core.model_provider import model_provider
 
     conversation_reply(message="warm up", history=[], context=BotRunContext(client_slug="w", bot_id="1",
                                                                               business_name="Warm"),

@@ -78,8 +78,7 @@ ROW_MODELS = ("Visitor", "VisitorSession", "Conversation", "Message", "ReviewIte
 
 def row_counts(client: Any) -> dict[str, int]:
     """Rows of everything a widget call can write in one client's schema."""
-    from tenants.analytics.models import Event
-    from tenants.conversations.models import Conversation, Message, ReviewItem, Visitor, VisitorSession
+    from tenants.conversations.models import Conversation, Event, Message, ReviewItem, Visitor, VisitorSession
     from tenants.leads.models import Lead
 
     models = {"Visitor": Visitor, "VisitorSession": VisitorSession, "Conversation": Conversation,
@@ -135,7 +134,7 @@ def alpha(client_alpha: Any) -> WidgetSetup:
 @contextmanager
 def openai_fake_configured(settings: Any, fake: Any, *, api_key: str = "sk-test-not-a-secret") -> Iterator[Any]:
     """Point the product at a running local OpenAI-compatible fake (ops.fake_openai) for one test."""
-    from tenants.knowledge.embedding import model_provider
+    from controlplane.core.model_provider import model_provider
 
     with fake.running():
         settings.OPENAI_API_KEY = api_key

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _events(setup: WidgetSetup) -> list[tuple[str, dict[str, Any]]]:
-    from tenants.analytics.models import Event
+    from tenants.conversations.models import Event
 
     with setup.schema():
         return [(kind, data) for kind, data in Event.objects.order_by("id").values_list("kind", "data")]
@@ -141,7 +141,7 @@ def test_booking_click_is_recorded(alpha_faqs: WidgetSetup) -> None:
     assert alpha_faqs.post("/events/booking-click", {"visitor_id": "visitor_header_click_1"}).status_code == 200
     clicks = [(data["url"]) for kind, data in _events(alpha_faqs) if kind == "booking_click"]
     assert clicks == ["https://alpha.example/book", ""]
-    from tenants.analytics.models import Event
+    from tenants.conversations.models import Event
 
     with alpha_faqs.schema():
         assert str(Event.objects.filter(kind="booking_click").order_by("id").first().conversation_id) == conversation_id

@@ -215,9 +215,8 @@ def _set_status(alpha: WidgetSetup, status: str) -> None:
 def test_unavailable_bot_answers_its_fixed_message_without_a_model_call(
     alpha: WidgetSetup, counting_provider: CountingProvider, status: str
 ) -> None:
-    from tenants.analytics.models import Event
     from tenants.bots.selectors import bot_get, bot_published_config
-    from tenants.conversations.models import Message
+    from tenants.conversations.models import Event, Message
 
     with alpha.schema():
         config = bot_published_config(bot_get(bot_id=alpha.bot_id))  # type: ignore[arg-type]

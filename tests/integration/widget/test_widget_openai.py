@@ -41,8 +41,7 @@ def patio_chunk(alpha: WidgetSetup) -> int:
 def test_message_is_answered_by_the_model_on_the_grounded_prompt(
     alpha: WidgetSetup, patio_chunk: int, fake_openai: FakeOpenAI
 ) -> None:
-    from tenants.analytics.models import Event
-    from tenants.conversations.models import Message
+    from tenants.conversations.models import Event, Message
 
     fake_openai.answer = {"answer": "Yes, the patio is heated from October to April.", "grounded": True,
                           "confidence": 0.9, "cited_chunk_ids": [str(patio_chunk)]}
@@ -102,9 +101,9 @@ def test_an_ungrounded_model_answer_becomes_the_fallback(
 def test_model_trouble_gives_the_fallback_after_one_retry_and_loses_nothing(
     alpha: WidgetSetup, patio_chunk: int, fake_openai: FakeOpenAI, settings: Any, trouble: str
 ) -> None:
+    from controlplane.core.model_provider import model_provider
     from tenants.bots.selectors import bot_get, bot_published_config
     from tenants.conversations.models import Message, ReviewItem
-    from tenants.knowledge.embedding import model_provider
 
     if trouble == "timeout":
         settings.MODEL_TIMEOUT_SECONDS = 0.3

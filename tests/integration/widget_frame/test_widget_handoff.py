@@ -10,8 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_handoff_without_a_conversation_starts_one(alpha: WidgetSetup) -> None:
-    from tenants.analytics.models import Event
-    from tenants.conversations.models import Conversation
+    from tenants.conversations.models import Conversation, Event
     from tenants.review.models import ReviewItem
 
     response = alpha.post("/handoff", {"visitor_id": VISITOR})
@@ -29,7 +28,7 @@ def test_handoff_without_a_conversation_starts_one(alpha: WidgetSetup) -> None:
 
 
 def test_handoff_on_a_conversation_quotes_the_last_question_and_is_idempotent(alpha: WidgetSetup) -> None:
-    from tenants.analytics.models import Event
+    from tenants.conversations.models import Event
     from tenants.review.models import ReviewItem
 
     sent = alpha.send("Do you have gluten free pasta?")

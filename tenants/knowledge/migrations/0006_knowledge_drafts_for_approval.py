@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('bots', '0002_versions_review_and_test_cases'),
-        ('knowledge', '0003_chunk_hnsw_m24'),
+        ('knowledge', '0005_bot_foreign_keys'),
     ]
 
     operations = [
