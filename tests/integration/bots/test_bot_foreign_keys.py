@@ -32,6 +32,7 @@ BOT_TABLES = {
     "knowledge_chunk",
     "knowledge_knowledgerebuild",
     "knowledge_websitesource",
+    "knowledge_knowledgedraft",
     "bots_botconfigversion",
     "bots_bottestcase",
 }  # the bots app's own, keys from the start
