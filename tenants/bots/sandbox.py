@@ -12,18 +12,15 @@ from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotConfigVersion, BotTestCase
-from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
-from tenants.knowledge.embedding import model_provider
+from tenants.conversations.agent_runtime import bot_turn
 
 
 def sandbox_reply(*, bot: Bot, config: BotConfig, message: str, history: list[dict[str, str]] | None = None) -> TurnResult:
     turns = [Turn(role=t["role"], text=t["text"]) for t in (history or [])  # type: ignore[arg-type]
              if t.get("role") in ("visitor", "bot")][-10:]
-    context = bot_run_context(client_slug=getattr(connection.tenant, "slug", "") or connection.schema_name,
-                              bot_id=bot.pk, config=config, contact_known=False,
-                              already_asked_for_contact=any(t.role == "bot" and "phone" in t.text for t in turns))
-    return agent_reply(message=message, history=turns, context=context, ports=bot_ports(bot.pk),
-                       model=model_provider())
+    return bot_turn(client_slug=getattr(connection.tenant, "slug", "") or connection.schema_name, bot_id=bot.pk,
+                    config=config, message=message, history=turns,
+                    already_asked_for_contact=any(t.role == "bot" and "phone" in t.text for t in turns))
 
 
 @dataclass(frozen=True)
