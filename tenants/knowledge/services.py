@@ -112,6 +112,8 @@ def faq_upsert(*, bot_id: int, question: str, answer: str, approved: bool = True
         if faq is None and not new:
             faq = Faq.objects.filter(bot_id=bot_id, question__iexact=question).first()
         if faq is not None and faq.question == question and faq.answer == answer and faq.approved == approved:
+            if approved and not faq.paraphrases.exists():
+                faq_paraphrases_write(faq=faq)  # approved before paraphrases existed: backfilled on re-seed
             return faq
         vector = embed_texts([question])[0]
         source = faq.source if faq else None
