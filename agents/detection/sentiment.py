@@ -13,7 +13,6 @@ from agents.detection.lexicons import (
     WORD_PATTERN,
 )
 
-
 # The neutral band: a message commits to positive/negative only at this lexicon score or beyond.
 # Calibrated on the dev half of agents/evaluation/sentiment_devset.jsonl (docs/quality.md).
 SENTIMENT_COMMIT_MARGIN: Final = 1.0
