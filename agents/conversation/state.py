@@ -50,7 +50,11 @@ class ConversationInput(TypedDict):
     history: tuple[Turn, ...]
 
 
-class ConversationState(ConversationInput, total=False):
+class ConversationState(TypedDict, total=False):
+    """Everything the nodes read and write. `message` and `history` come from `ConversationInput`."""
+
+    message: str
+    history: tuple[Turn, ...]
     embedding: tuple[float, ...]
     detection: Detection
     hits: tuple[KnowledgeHit, ...]

@@ -79,7 +79,7 @@ class MemoryKnowledge:
         owners = [(i, title) for i, (title, _) in enumerate(items)]
         if paraphrases:
             owners += [(i, p) for i, (title, _) in enumerate(items) for p in rule_paraphrases(title)]
-        self.owner = np.asarray([i for i, _ in owners])
+        self.owner: list[int] = [i for i, _ in owners]
         self.questions = embedder.embed([text for _, text in owners])
 
     def search(self, query: str, embedding: list[float], k: int) -> list[KnowledgeHit]:
@@ -90,7 +90,7 @@ class MemoryKnowledge:
     def match(self, query: str, embedding: list[float]) -> ApprovedAnswer | None:
         scores = self.questions @ np.asarray(embedding, dtype=np.float32)
         per_faq: dict[int, float] = {}
-        for owner, score in zip(self.owner.tolist(), scores.tolist(), strict=True):
+        for owner, score in zip(self.owner, (float(x) for x in scores), strict=True):
             per_faq[owner] = max(score, per_faq.get(owner, -1.0))
         ranked = sorted(per_faq, key=lambda i: -per_faq[i])
         best = ranked[0]
