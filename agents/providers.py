@@ -99,6 +99,11 @@ class PydanticAIModelProvider:
         return self._model_name
 
     @property
+    def composes_answers(self) -> bool:
+        """A language model words the answers: the graph gives it the business facts to compose from."""
+        return True
+
+    @property
     def embedder(self) -> Embedder:
         return self._embedder
 

@@ -34,6 +34,12 @@ class MessageIn(StrictIn):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_MESSAGE_CHARS)]
 
 
+class QuickReplyOut(Schema):
+    label: str
+    message: str | None = None
+    action: str | None = None
+
+
 class MessageOut(Schema):
     conversation_id: uuid.UUID
     message_id: int
@@ -45,6 +51,8 @@ class MessageOut(Schema):
     lead_captured: bool
     booking_url: str
     server_ms: float
+    # Tappable follow-ups for this reply ("Did you mean …?" questions); empty for most replies.
+    quick_replies: list[QuickReplyOut] = []
 
 
 class BookingClickIn(StrictIn):
@@ -61,12 +69,6 @@ class FeedbackIn(StrictIn):
 
 class LoadIn(StrictIn):
     page_url: Annotated[str, Field(max_length=2000)] = ""
-
-
-class QuickReplyOut(Schema):
-    label: str
-    message: str | None = None
-    action: str | None = None
 
 
 class ConfigOut(Schema):

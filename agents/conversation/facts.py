@@ -270,3 +270,21 @@ def answer_from_facts(
     if not answers:
         return None
     return FactAnswer(answers[0][0], " ".join(text for _, text in answers))
+
+
+def facts_brief(facts: BusinessFacts, limit: int = 12) -> str:
+    """Every approved business fact in a few lines: the model's excerpt for composing an answer."""
+    lines = []
+    if facts.phone:
+        lines.append(f"Phone: {facts.phone}")
+    if facts.email:
+        lines.append(f"Email: {facts.email}")
+    if facts.address:
+        lines.append(f"Address: {facts.address}")
+    if facts.hours:
+        lines.append(f"Opening hours ({facts.timezone}): {hours_summary(facts)}")
+    if facts.booking_url:
+        lines.append(f"Booking link: {facts.booking_url}")
+    lines += [f"Service: {service_line(s)}" for s in facts.services[:limit]]
+    lines += [f"Note ({n.topic}): {n.text}" for n in facts.notes]
+    return "\n".join(lines)

@@ -3,6 +3,7 @@
 detect ─┬─ crisis ───────────────────────────────────────────────► crisis_reply ──┐
         ├─ at_risk ──────────────────────────────────────────────► at_risk_reply ─┤
         └─ direct_answer ─┬─ small talk / quick reply / facts ─► lead_capture     │
+                          ├─ facts, with a model ─► retrieve (facts first) ─► answer  │
                           └─ approved_answer ─┬─ matched (BEY-4) ► lead_capture   │
                                               └─ pack_action ─┬─ trigger / complaint / booking ► lead_capture
                                                               └─ retrieve ─► answer ► lead_capture
@@ -25,13 +26,14 @@ from agents.conversation import names, nodes
 from agents.conversation.context import BotRunContext
 from agents.conversation.ports import ModelProvider, Ports, TokenUsage, Turn
 from agents.conversation.results import DetectionSummary, TurnResult
-from agents.conversation.state import ConversationState, RunDeps
+from agents.conversation.state import ConversationInput, ConversationState, RunDeps, alert_of, lead_of
 
 
 @functools.cache
-def build_conversation_graph() -> CompiledStateGraph[ConversationState, RunDeps, ConversationState, ConversationState]:
+def build_conversation_graph() -> CompiledStateGraph[ConversationState, RunDeps, ConversationInput, ConversationState]:
     """Compiled once per process: the shape never changes, only the per-run context does."""
-    graph = StateGraph(ConversationState, context_schema=RunDeps)
+    graph = StateGraph(ConversationState, context_schema=RunDeps, input_schema=ConversationInput,
+                       output_schema=ConversationState)
     graph.add_node(names.DETECT, nodes.detect)
     graph.add_node(names.CRISIS_REPLY, nodes.crisis_reply)
     graph.add_node(names.AT_RISK_REPLY, nodes.at_risk_reply)
@@ -50,7 +52,8 @@ def build_conversation_graph() -> CompiledStateGraph[ConversationState, RunDeps,
     )
     graph.add_edge(names.CRISIS_REPLY, names.COMPOSE_REPLY)
     graph.add_edge(names.AT_RISK_REPLY, names.COMPOSE_REPLY)
-    graph.add_conditional_edges(names.DIRECT_ANSWER, nodes.route_after_direct, [names.LEAD_CAPTURE, names.APPROVED_ANSWER])
+    graph.add_conditional_edges(names.DIRECT_ANSWER, nodes.route_after_direct,
+                                [names.LEAD_CAPTURE, names.APPROVED_ANSWER, names.RETRIEVE])
     graph.add_conditional_edges(names.APPROVED_ANSWER, nodes.route_after_approved, [names.LEAD_CAPTURE, names.PACK_ACTION])
     graph.add_conditional_edges(names.PACK_ACTION, nodes.route_after_pack_action, [names.LEAD_CAPTURE, names.RETRIEVE])
     graph.add_edge(names.RETRIEVE, names.ANSWER)
@@ -74,14 +77,14 @@ def _turn_result(final: ConversationState, started: float) -> TurnResult:
             lead_score_reasons=detection.lead_scoring.reasons,
             crisis_reasons=detection.crisis.reasons,
         ),
-        lead=final.get("lead"),
+        lead=lead_of(final),
         review_items=final.get("review_items", ()),
         asked_for_contact=final.get("asked_for_contact", False),
         citations=final.get("citations", ()),
         model_ms=round(final.get("model_ms", 0.0), 3),
         total_ms=round((time.perf_counter() - started) * 1000, 3),
         usage=final.get("usage", TokenUsage()),
-        alert=final.get("alert"),
+        alert=alert_of(final),
         handoff_offered=final.get("handoff_offered", False),
         suggestions=final.get("suggestions", ()) if final.get("answered_by") == "did_you_mean" else (),
     )
@@ -92,7 +95,7 @@ def conversation_reply(
 ) -> TurnResult:
     """Answer one visitor message. Never raises for model trouble: the visitor gets the fallback."""
     started = time.perf_counter()
-    initial: ConversationState = {"message": message, "history": tuple(history)}
+    initial: ConversationInput = {"message": message, "history": tuple(history)}
     final = build_conversation_graph().invoke(initial, context=RunDeps(context=context, ports=ports, model=model))
     return _turn_result(cast(ConversationState, final), started)
 

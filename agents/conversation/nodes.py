@@ -12,10 +12,10 @@ from langgraph.runtime import Runtime
 from agents.conversation import names, prompts
 from agents.conversation.actions import ActionResult, booking_question, run_action
 from agents.conversation.context import BotRunContext
-from agents.conversation.facts import answer_from_facts, detect_topics, is_day_follow_up
-from agents.conversation.ports import AnswerRequest, ModelCallFailed
+from agents.conversation.facts import answer_from_facts, detect_topics, facts_brief, is_day_follow_up
+from agents.conversation.ports import AnswerRequest, KnowledgeHit, ModelCallFailed
 from agents.conversation.results import ContactDetail, CrisisAlert, LeadEffect, ReviewItem
-from agents.conversation.state import ConversationState, RunDeps
+from agents.conversation.state import ConversationState, RunDeps, lead_of
 from agents.detection.classify import detect_message
 from agents.detection.crisis import CrisisAssessment
 from agents.detection.lead_scoring import score_lead
@@ -50,10 +50,10 @@ BOOKING_INTENT: Final = re.compile(
 def detect(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
     deps = runtime.context
     message = state["message"]
-    embedding = deps.model.embedder.embed([message])[0]
+    embedding = deps.embedder.embed([message])[0]
     detection = detect_message(
         message,
-        embedder=deps.model.embedder,
+        embedder=deps.embedder,
         embedding=embedding,
         intents=deps.context.intents,
         crisis_keywords=deps.context.crisis.keywords,
@@ -83,9 +83,9 @@ def detect(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationS
         "embedding": tuple(float(x) for x in embedding),
         "detection": detection,
         "review_items": review,
+        "effects": (alert,) if alert is not None else (),
         "dragon_mode": dragon,
         "is_crisis": detection.crisis.level == "crisis",
-        "alert": alert,
     }
 
 
@@ -175,13 +175,23 @@ def direct_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> Conver
         text = fact.text
         if BOOKING_INTENT.search(message) and fact.topic == "hours":
             text += " " + booking_question(context)
+        if composes_answers(runtime.context):
+            # With a model, it words the answer from these facts (and the grounding gate still applies).
+            return {"fact_answer": text, "topic": fact.topic}
         return {"answer_text": text, "answered_by": "facts", "grounded": True, "topic": fact.topic,
                 "citations": (f"facts:{fact.topic}",)}
     return {}
 
 
+def composes_answers(deps: RunDeps) -> bool:
+    """A language model (not the offline extractive provider) writes the answers of this run."""
+    return bool(getattr(deps.model, "composes_answers", False))
+
+
 def route_after_direct(state: ConversationState) -> str:
-    return names.LEAD_CAPTURE if state.get("answered_by") else names.APPROVED_ANSWER
+    if state.get("answered_by"):
+        return names.LEAD_CAPTURE
+    return names.RETRIEVE if state.get("fact_answer") else names.APPROVED_ANSWER
 
 
 def pack_action(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
@@ -220,7 +230,9 @@ def approved_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> Conv
         return {}
     if match.similarity < APPROVED_ANSWER_MIN_SIMILARITY:
         if match.similarity >= DID_YOU_MEAN_MIN_SIMILARITY:
-            return {"suggestions": (match.question,)}
+            # The best one or two approved questions, sent as quick replies: tapping one asks it.
+            close = [q for q, similarity in match.alternatives if similarity >= DID_YOU_MEAN_MIN_SIMILARITY]
+            return {"suggestions": tuple(dict.fromkeys([match.question, *close]))[:2]}
         return {}
     return {
         "answer_text": match.answer,
@@ -239,6 +251,17 @@ def retrieve(state: ConversationState, runtime: Runtime[RunDeps]) -> Conversatio
     deps = runtime.context
     hits = deps.ports.knowledge.search(state["message"], list(state["embedding"]), deps.context.retrieval_k)
     usable = tuple(sorted((h for h in hits if h.score >= MIN_GROUNDING_HIT_SCORE), key=lambda h: -h.score))
+    if composes_answers(deps) and (usable or state.get("fact_answer")):
+        # The model composes from the same facts the offline path answers with: the fact that answers
+        # the question (if any) and the business's approved facts, ahead of the retrieved passages.
+        facts: list[KnowledgeHit] = []
+        if state.get("fact_answer"):
+            facts.append(KnowledgeHit(f"facts:{state.get('topic', 'facts')}", state["fact_answer"],
+                                      "Business facts: the answer", None, 1.0))
+        brief = facts_brief(deps.context.facts)
+        if brief:
+            facts.append(KnowledgeHit("facts:business", brief, "Business facts", None, 1.0))
+        usable = (*facts, *usable)
     return {"hits": usable}
 
 
@@ -257,10 +280,18 @@ def answer(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationS
         query_embedding=state["embedding"],
     )
     started = time.perf_counter()
+    fact = state.get("fact_answer")
+    fact_update: ConversationState = {"answer_text": fact or "", "answered_by": "facts", "grounded": True,
+                                      "citations": (f"facts:{state.get('topic', 'facts')}",)}
     try:
         result = deps.model.answer(request)
     except ModelCallFailed:
+        if fact:  # the approved fact still answers the visitor without the model
+            return {**fact_update, "model_ms": (time.perf_counter() - started) * 1000}
         return {"model_failed": True, "grounded": False, "model_ms": (time.perf_counter() - started) * 1000}
+    if fact and (not result.grounded or result.confidence < MIN_ANSWER_CONFIDENCE):
+        # The grounding gate refused the model's wording: send the fact itself.
+        return {**fact_update, "usage": result.usage, "model_ms": (time.perf_counter() - started) * 1000}
     return {
         "answer_text": result.text,
         "answered_by": result.answered_by,
@@ -293,7 +324,7 @@ def _conversation_lead(state: ConversationState, runtime: Runtime[RunDeps]) -> L
     for turn in state.get("history", ())[-10:]:
         if turn.role != "visitor":
             continue
-        earlier = detect_message(turn.text, embedder=deps.model.embedder, intents=deps.context.intents,
+        earlier = detect_message(turn.text, embedder=deps.embedder, intents=deps.context.intents,
                                  crisis_keywords=deps.context.crisis.keywords,
                                  crisis_sensitivity=deps.context.crisis.sensitivity)
         c = earlier.classification
@@ -324,7 +355,7 @@ def lead_capture(state: ConversationState, runtime: Runtime[RunDeps]) -> Convers
     if classification.crisis_level != "none":
         return update  # never sell to someone at risk
     if classification.contacts:
-        update["lead"] = _conversation_lead(state, runtime)
+        update["effects"] = (_conversation_lead(state, runtime),)
     contact_known = context.contact_known or any(c.label in ("phone", "email") for c in classification.contacts)
     if state.get("asked_for_contact"):
         update["asked_for_contact"] = True  # the action's own reply already asks
@@ -344,7 +375,6 @@ def lead_capture(state: ConversationState, runtime: Runtime[RunDeps]) -> Convers
 def fallback_check(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
     if state.get("answered_by") in ("approved_faq", "canned", "facts", "action"):
         return {"is_fallback": False}
-    reviews = state.get("review_items", ())
     if state.get("model_failed"):
         kind = ReviewItem("fallback", "model call failed after one retry")
     elif not state.get("hits"):
@@ -355,7 +385,7 @@ def fallback_check(state: ConversationState, runtime: Runtime[RunDeps]) -> Conve
         )
     else:
         return {"is_fallback": False}
-    lead = state.get("lead")
+    lead = lead_of(state)
     if lead is not None and not state.get("model_failed") and any(c.label in ("phone", "email") for c in lead.contacts):
         # The visitor left details rather than asking something we could not answer.
         return {"answer_text": prompts.contact_received_text(runtime.context.context, lead), "answered_by": "canned", "is_fallback": False}
@@ -368,7 +398,7 @@ def fallback_check(state: ConversationState, runtime: Runtime[RunDeps]) -> Conve
         "answered_by": "fallback",
         "is_fallback": True,
         "citations": (),
-        "review_items": (*reviews, kind),
+        "review_items": (kind,),
     }
 
 

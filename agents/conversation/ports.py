@@ -36,6 +36,8 @@ class ApprovedAnswer:
     answer: str
     # Cosine similarity between the visitor question and the approved question, 0..1.
     similarity: float
+    # The next-closest approved questions with their similarity, best first ("Did you mean …?").
+    alternatives: tuple[tuple[str, float], ...] = ()
 
 
 class KnowledgeSearch(Protocol):
@@ -57,6 +59,8 @@ class NoApprovedAnswers:
 class Ports:
     knowledge: KnowledgeSearch
     approved_answers: ApprovedAnswers = field(default_factory=NoApprovedAnswers)
+    # The embedder port: the one the stored vectors were made with. None = the model provider's.
+    embedder: Embedder | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,8 @@ POSITIVE_WORDS: Final[frozenset[str]] = frozenset(
     perfect wonderful best happy glad nice helpful friendly delicious fresh clean recommend
     recommended impressed excited beautiful incredible stellar fast quick superb enjoyed enjoy
     pleasure grateful sweet fabulous outstanding
+    honest fair welcoming welcomed supportive professional reliable trustworthy courteous polite
+    knowledgeable friendliest tasty yummy spotless comfortable favorite favourite thrilled pleased
     """.split()
 )
 NEGATIVE_WORDS: Final[frozenset[str]] = frozenset(
@@ -69,6 +71,8 @@ NEGATIVE_WORDS: Final[frozenset[str]] = frozenset(
     frustrated frustrating annoyed poor nasty gross ruined messed sucks sucked problem problems
     issue issues hopeless scared afraid worried sad lonely depressed struggling hurt pain
     complaint complain ripped disgusting mess fail failed lousy
+    disrespectful misleading misled waste wasted failing annoying unhelpful unprofessional filthy
+    stale bland overpriced dishonest incompetent ignored careless sloppy smelly
     """.split()
 )
 NEGATORS: Final[frozenset[str]] = frozenset({"not", "no", "never", "isn't", "wasn't", "don't", "didn't", "aren't", "nothing", "hardly", "won't", "can't"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from agents.detection.labels import LeadType, Sentiment
 from agents.detection.lexicons import (
     NEGATIVE_WORDS,
@@ -11,8 +13,13 @@ from agents.detection.lexicons import (
     WORD_PATTERN,
 )
 
+# The neutral band: a message commits to positive/negative only at this lexicon score or beyond.
+# Calibrated on the dev half of agents/evaluation/sentiment_devset.jsonl (docs/quality.md).
+SENTIMENT_COMMIT_MARGIN: Final = 1.0
 
-def classify_sentiment(text: str, *, lead_type: LeadType | None = None) -> Sentiment:
+
+def classify_sentiment(text: str, *, lead_type: LeadType | None = None,
+                       margin: float = SENTIMENT_COMMIT_MARGIN) -> Sentiment:
     cleaned = NEUTRALISING_PHRASES.sub(" ", text.lower())
     words = WORD_PATTERN.findall(cleaned)
     score = 0.0
@@ -29,8 +36,8 @@ def classify_sentiment(text: str, *, lead_type: LeadType | None = None) -> Senti
     if lead_type == "complaint":
         score -= 1.0
     # "thanks" alone is politeness, not delight: require a clear margin for positive.
-    if score >= 1.0 and not (words and set(words) <= {"thanks", "thank", "you", "so", "much", "ok"}):
+    if score >= margin and not (words and set(words) <= {"thanks", "thank", "you", "so", "much", "ok"}):
         return "positive"
-    if score <= -1.0:
+    if score <= -margin:
         return "negative"
     return "neutral"

@@ -22,6 +22,7 @@ import numpy as np
 from agents.conversation import ApprovedAnswer, BotRunContext, KnowledgeHit, Ports, conversation_reply
 from agents.conversation.context import CrisisSettings, QuickReply, Trigger
 from agents.conversation.facts import BusinessFacts, DayHours, FactNote, ServiceFact
+from agents.conversation.paraphrase import rule_paraphrases
 from agents.embeddings import CachingEmbedder, Embedder, MiniLMEmbedder
 from agents.providers import OfflineModelProvider
 
@@ -71,10 +72,15 @@ def _fill(value: Any, details: dict[str, str]) -> Any:
 
 
 class MemoryKnowledge:
-    def __init__(self, embedder: Embedder, items: list[tuple[str, str]]) -> None:
+    def __init__(self, embedder: Embedder, items: list[tuple[str, str]], *, paraphrases: bool = True) -> None:
         self.items = items
         self.vectors = embedder.embed([f"{title}\n{body}" for title, body in items])
-        self.questions = embedder.embed([title for title, _ in items])
+        # Each FAQ is matched by its question and (as stored at approval) its paraphrases.
+        owners = [(i, title) for i, (title, _) in enumerate(items)]
+        if paraphrases:
+            owners += [(i, p) for i, (title, _) in enumerate(items) for p in rule_paraphrases(title)]
+        self.owner: list[int] = [i for i, _ in owners]
+        self.questions = embedder.embed([text for _, text in owners])
 
     def search(self, query: str, embedding: list[float], k: int) -> list[KnowledgeHit]:
         scores = self.vectors @ np.asarray(embedding, dtype=np.float32)
@@ -83,11 +89,16 @@ class MemoryKnowledge:
 
     def match(self, query: str, embedding: list[float]) -> ApprovedAnswer | None:
         scores = self.questions @ np.asarray(embedding, dtype=np.float32)
-        best = int(np.argmax(scores))
-        return ApprovedAnswer(str(best), self.items[best][0], self.items[best][1], float(scores[best]))
+        per_faq: dict[int, float] = {}
+        for owner, score in zip(self.owner, (float(x) for x in scores), strict=True):
+            per_faq[owner] = max(score, per_faq.get(owner, -1.0))
+        ranked = sorted(per_faq, key=lambda i: -per_faq[i])
+        best = ranked[0]
+        return ApprovedAnswer(str(best), self.items[best][0], self.items[best][1], per_faq[best],
+                              alternatives=tuple((self.items[i][0], per_faq[i]) for i in ranked[1:2]))
 
 
-def pack_bot(mode: str, embedder: Embedder) -> tuple[BotRunContext, Ports]:
+def pack_bot(mode: str, embedder: Embedder, *, paraphrases: bool = True) -> tuple[BotRunContext, Ports]:
     from industry_modes import load_pack  # no Django: packs are plain data
 
     pack = load_pack(mode)
@@ -103,7 +114,7 @@ def pack_bot(mode: str, embedder: Embedder) -> tuple[BotRunContext, Ports]:
                           booking_url=LINKS["booking_url"], services=tuple(services),
                           notes=tuple(FactNote(t, k, x) for t, k, x in facts_in["notes"]))
     faqs = [(_fill(f.question, details), _fill(f.answer, details)) for f in pack.faqs]
-    knowledge = MemoryKnowledge(embedder, faqs)
+    knowledge = MemoryKnowledge(embedder, faqs, paraphrases=paraphrases)
     context = BotRunContext(
         client_slug=mode, bot_id="eval", business_name=f"Test {mode}", booking_url=LINKS["booking_url"],
         fallback_message="FALLBACK", industry_mode=mode, facts=facts, pack_data=section,  # type: ignore[arg-type]
@@ -115,7 +126,7 @@ def pack_bot(mode: str, embedder: Embedder) -> tuple[BotRunContext, Ports]:
     return context, Ports(knowledge=knowledge, approved_answers=knowledge)
 
 
-def evaluate(split: str = "all", show_misses: bool = False) -> dict[str, Any]:
+def evaluate(split: str = "all", show_misses: bool = False, *, paraphrases: bool = True) -> dict[str, Any]:
     from agents.detection import classify_text
 
     embedder: Embedder = CachingEmbedder(MiniLMEmbedder())
@@ -137,11 +148,12 @@ def evaluate(split: str = "all", show_misses: bool = False) -> dict[str, Any]:
             continue
         mode = row["pack"]
         if mode not in bots:
-            bots[mode] = pack_bot(mode, embedder)
+            bots[mode] = pack_bot(mode, embedder, paraphrases=paraphrases)
         context, ports = bots[mode]
         result = conversation_reply(message=row["text"], history=[], context=context, ports=ports, model=model)
         fell_back = result.is_fallback or result.answered_by in ("fallback", "did_you_mean")
         counts[f"{kind}_total"] += 1
+        counts[f"{kind}_by_{result.answered_by}"] += 1
         if kind == "answer":
             if fell_back:
                 misses.append(f"fallback          | {mode}: {row['text']}")
@@ -157,7 +169,7 @@ def evaluate(split: str = "all", show_misses: bool = False) -> dict[str, Any]:
     def rate(ok: str, total: str) -> float:
         return round(counts[ok] / counts[total], 3) if counts[total] else 0.0
     report = {
-        "split": split, "items": len(rows),
+        "split": split, "items": len(rows), "paraphrases": paraphrases,
         "answer_rate": rate("answer_ok", "answer_total"),
         "answered_any": round((counts["answer_ok"] + counts["wrong_fact"]) / max(1, counts["answer_total"]), 3),
         "wrong_fact_count": counts["wrong_fact"],
@@ -176,8 +188,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="all")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--no-paraphrases", action="store_true", help="match FAQ questions only (for the lift)")
     args = parser.parse_args()
-    print(json.dumps(evaluate(args.split, args.show_misses), indent=2))
+    print(json.dumps(evaluate(args.split, args.show_misses, paraphrases=not args.no_paraphrases), indent=2))
 
 
 if __name__ == "__main__":

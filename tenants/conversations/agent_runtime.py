@@ -15,8 +15,10 @@ from agents.conversation.context import BotRunContext, CrisisResource, CrisisSet
 from agents.conversation.facts import BusinessFacts, DayHours, FactNote, HolidayHours, ServiceFact
 from agents.conversation.ports import ApprovedAnswer, KnowledgeHit, ModelProvider, Ports, Turn
 from agents.detection.intent import IntentRule
+from controlplane.core.model_provider import model_provider
 from tenants.bots.config import BotConfig, fill_placeholders
-from tenants.knowledge.selectors import faq_best_match, knowledge_search
+from tenants.knowledge.embedding import knowledge_embedder
+from tenants.knowledge.selectors import faq_best_matches, knowledge_search
 
 if TYPE_CHECKING:
     from agents.conversation.results import TurnResult
@@ -45,11 +47,13 @@ class BotApprovedAnswers:
         self.bot_id = bot_id
 
     def match(self, query: str, embedding: list[float]) -> ApprovedAnswer | None:
-        found = faq_best_match(bot_id=self.bot_id, embedding=embedding)
-        if found is None:
+        found = faq_best_matches(bot_id=self.bot_id, embedding=embedding, limit=2)
+        if not found:
             return None
-        return ApprovedAnswer(faq_id=str(found.faq_id), question=found.question, answer=found.answer,
-                              similarity=found.similarity)
+        best = found[0]
+        return ApprovedAnswer(faq_id=str(best.faq_id), question=best.question, answer=best.answer,
+                              similarity=best.similarity,
+                              alternatives=tuple((m.question, m.similarity) for m in found[1:]))
 
 
 def bot_ports(bot_id: int) -> Ports:
@@ -140,8 +144,22 @@ def bot_run_context(
 def agent_reply(
     *, message: str, history: list[Turn], context: BotRunContext, ports: Ports, model: ModelProvider
 ) -> TurnResult:
-    """Run the conversation graph once (live chat and the sandbox share it)."""
+    """Run the conversation graph once on a context and ports the caller built."""
     # Lazy: LangGraph + pydantic-ai load on the first reply, not at Django start (see module docstring).
     from agents.conversation.graph import conversation_reply
 
     return conversation_reply(message=message, history=history, context=context, ports=ports, model=model)
+
+
+def bot_turn(
+    *, client_slug: str, bot_id: int, config: BotConfig, message: str, history: list[Turn],
+    contact_known: bool = False, already_asked_for_contact: bool = False,
+) -> TurnResult:
+    """One visitor turn of one bot: the single entry point of live chat (conversations.services) and
+    the sandbox (AX-1/BEY-5). Builds the run context from `config`, the bot's ports and the
+    process-wide model provider, and runs the graph. Writes nothing."""
+    context = bot_run_context(client_slug=client_slug, bot_id=bot_id, config=config, contact_known=contact_known,
+                              already_asked_for_contact=already_asked_for_contact)
+    ports = Ports(knowledge=BotKnowledgeSearch(bot_id), approved_answers=BotApprovedAnswers(bot_id),
+                  embedder=knowledge_embedder())
+    return agent_reply(message=message, history=history, context=context, ports=ports, model=model_provider())

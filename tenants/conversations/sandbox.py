@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 
 from agents.conversation.ports import Turn
-from controlplane.core.model_provider import model_provider
-from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
+from tenants.conversations.agent_runtime import bot_turn
 
 if TYPE_CHECKING:
     from agents.conversation.results import TurnResult
@@ -31,13 +30,5 @@ def sandbox_turn(
         if t.get("role") in ("visitor", "bot")
     ][-10:]
     slug = getattr(getattr(connection, "tenant", None), "slug", "") or getattr(connection, "schema_name", "")
-    context = bot_run_context(
-        client_slug=slug,
-        bot_id=bot.pk,
-        config=config,
-        contact_known=False,
-        already_asked_for_contact=any(t.role == "bot" and "phone" in t.text for t in turns),
-    )
-    return agent_reply(
-        message=message, history=turns, context=context, ports=bot_ports(bot.pk), model=model_provider()
-    )
+    return bot_turn(client_slug=slug, bot_id=bot.pk, config=config, message=message, history=turns,
+                    already_asked_for_contact=any(t.role == "bot" and "phone" in t.text for t in turns))

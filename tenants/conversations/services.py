@@ -22,12 +22,11 @@ from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from agents.detection.intent import IntentRule
 from controlplane.billing.metering import usage_allows_answers, usage_record_reply
-from controlplane.core.model_provider import model_provider
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
 from tenants.bots.selectors import bot_get, bot_published_config
 from tenants.bots.services import bot_set_status
-from tenants.conversations.agent_runtime import agent_reply, bot_ports, bot_run_context
+from tenants.conversations.agent_runtime import bot_turn
 from tenants.conversations.models import Conversation, Event, Message, Visitor, VisitorSession
 from tenants.conversations.notifications import (
     conversation_ended_emit,
@@ -74,6 +73,8 @@ class ReplyOutcome:
     lead_captured: bool
     server_ms: float
     booking_url: str
+    # "Did you mean …?": the suggested FAQ questions as quick replies ({label, message}); tapping one asks it.
+    quick_replies: tuple[dict[str, str], ...] = ()
 
 
 def event_record(
@@ -170,13 +171,11 @@ def message_turn(
     result: TurnResult | None = None
     if unavailable is None:
         has_lead = conversation is not None and hasattr(conversation, "lead")
-        context = bot_run_context(
-            client_slug=client_slug, bot_id=bot.pk, config=config,
+        result = bot_turn(
+            client_slug=client_slug, bot_id=bot.pk, config=config, message=text, history=_history(conversation),
             contact_known=has_lead and bool(conversation.lead.phone or conversation.lead.email),  # type: ignore[union-attr]
             already_asked_for_contact=bool(conversation and conversation.asked_for_contact),
         )
-        result = agent_reply(message=text, history=_history(conversation), context=context,
-                             ports=bot_ports(bot.pk), model=model_provider())
     outcome = _persist_turn(bot=bot, config=config, client_id=client_id, visitor_key=visitor_key,
                             conversation=conversation, text=text, result=result, unavailable=unavailable,
                             started=started)
@@ -240,6 +239,7 @@ def _persist_turn(
         answered_by=bot_message.answered_by, is_fallback=bot_message.is_fallback,
         is_crisis=bool(result and result.is_crisis), asked_for_contact=bool(result and result.asked_for_contact),
         lead_captured=lead_created, server_ms=bot_message.server_ms or 0.0, booking_url=config.booking_url,
+        quick_replies=tuple({"label": q, "message": q} for q in (result.suggestions if result else ())),
     )
 
 

@@ -63,6 +63,10 @@ DEMO_NOTES: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
     "harbor-grill": [("parking", ("park", "parking"), "Metered street parking on Commercial St, and the Fore St garage is a two-minute walk.")],
     "fade-lab": [("parking", ("park", "parking"), "Free parking in the lot behind the shop; enter from Oak St.")],
     "tidal-fitness": [("parking", ("park", "parking"), "Free member parking in our own lot, with bike racks by the door.")],
-    "coastline-realty": [("parking", ("park", "parking"), "Visitor parking in the Exchange St garage; we validate tickets.")],
+    "coastline-realty": [("parking", ("park", "parking"), "Visitor parking in the Exchange St garage; we validate tickets."),
+                         ("fees", ("charge", "commission", "your fee", "fees"), "Buyers usually pay nothing up front: "
+                          "the buyer-agent fee is agreed in writing before touring and is often paid by the seller. "
+                          "Selling? The listing commission is set in your listing agreement, and Dana Reyes will "
+                          "give you an exact quote with a free market analysis.")],
     "bayside-auto": [("parking", ("park", "parking"), "Park in any spot marked Customer in front of the shop."), ("drop off", ("drop off", "drop-off", "after hours", "key drop"), "Yes: use the key drop box by the office door after hours, with your name and number on the envelope.")],
 }

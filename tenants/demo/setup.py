@@ -33,7 +33,9 @@ def demo_facts_ensure(*, bot: Bot, details: dict[str, str], notes: list[tuple[st
         "address": business.address or details.get("business_address", ""),
         "email": business.email or details.get("business_email", ""),
         "phone": business.phone or details.get("business_phone", ""),
-        "notes": business.notes or tuple(FactNoteConfig(topic=t, keywords=k, text=x) for t, k, x in notes),
+        # Demo notes added since the client was seeded join the ones it has (matched by topic).
+        "notes": (*business.notes, *(FactNoteConfig(topic=t, keywords=k, text=x) for t, k, x in notes
+                                     if t not in {n.topic for n in business.notes})),
         "services": business.services or pack_services(load_pack(config.industry_mode)),
     })
     if wanted == business:

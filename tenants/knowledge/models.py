@@ -72,6 +72,25 @@ class Faq(models.Model):
         return self.question
 
 
+class FaqParaphrase(models.Model):
+    """Another wording of an approved FAQ's question, written when the FAQ is approved (issue 11).
+
+    Matching a visitor message against these as well as the question itself lifts the verbatim
+    answer rate (docs/quality.md). Rule-written offline; model-written too when a key is configured.
+    """
+
+    faq = models.ForeignKey(Faq, on_delete=models.CASCADE, related_name="paraphrases")
+    text = models.CharField(max_length=300)
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS)
+    written_by = models.CharField(max_length=20, default="rules")  # "rules" | "model"
+
+    class Meta:
+        ordering = ["faq_id", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class Chunk(models.Model):
     # What a bot knows goes with the bot (CASCADE, docs/decisions/0026-bot-foreign-keys.md).
     bot = models.ForeignKey("bots.Bot", on_delete=models.CASCADE, db_column="bot_id", db_index=False,

@@ -78,15 +78,35 @@ class FaqMatch:
     similarity: float
 
 
-def faq_best_match(*, bot_id: int, embedding: list[float]) -> FaqMatch | None:
+# Each approved FAQ scores its best similarity over its question and its stored paraphrases. A bot
+# has tens of FAQs, so the exact scan is cheaper than an index lookup per paraphrase.
+_FAQ_MATCH_SQL = """
+WITH candidates AS (
+    SELECT f.id AS faq_id, 1 - (f.question_embedding <=> %(q)s::vector) AS similarity
+    FROM knowledge_faq f
+    WHERE f.bot_id = %(bot)s AND f.approved AND f.question_embedding IS NOT NULL
+    UNION ALL
+    SELECT p.faq_id, 1 - (p.embedding <=> %(q)s::vector)
+    FROM knowledge_faqparaphrase p JOIN knowledge_faq f ON f.id = p.faq_id
+    WHERE f.bot_id = %(bot)s AND f.approved
+), best AS (
+    SELECT faq_id, max(similarity) AS similarity FROM candidates GROUP BY faq_id
+)
+SELECT f.id, f.question, f.answer, b.similarity
+FROM best b JOIN knowledge_faq f ON f.id = b.faq_id
+ORDER BY b.similarity DESC, f.id
+LIMIT %(limit)s
+"""
+
+
+def faq_best_matches(*, bot_id: int, embedding: list[float], limit: int = 2) -> list[FaqMatch]:
+    """The closest approved FAQs (question or paraphrase), best first, one row per FAQ."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, question, answer, 1 - (question_embedding <=> %s::vector) FROM knowledge_faq "
-            "WHERE bot_id = %s AND approved AND question_embedding IS NOT NULL "
-            "ORDER BY question_embedding <=> %s::vector LIMIT 1",
-            [_vector_literal(embedding), bot_id, _vector_literal(embedding)],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return FaqMatch(faq_id=row[0], question=row[1], answer=row[2], similarity=float(row[3]))
+        cursor.execute(_FAQ_MATCH_SQL, {"q": _vector_literal(embedding), "bot": bot_id, "limit": limit})
+        rows = cursor.fetchall()
+    return [FaqMatch(faq_id=row[0], question=row[1], answer=row[2], similarity=float(row[3])) for row in rows]
+
+
+def faq_best_match(*, bot_id: int, embedding: list[float]) -> FaqMatch | None:
+    found = faq_best_matches(bot_id=bot_id, embedding=embedding, limit=1)
+    return found[0] if found else None

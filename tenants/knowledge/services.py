@@ -16,7 +16,7 @@ from controlplane.audit.services import audit_record
 from tenants.knowledge.chunking import chunk_text, content_hash
 from tenants.knowledge.documents import ExtractedDocument
 from tenants.knowledge.embedding import embed_texts
-from tenants.knowledge.models import Chunk, Faq, KnowledgeSource
+from tenants.knowledge.models import Chunk, Faq, FaqParaphrase, KnowledgeSource
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,8 @@ def faq_upsert(*, bot_id: int, question: str, answer: str, approved: bool = True
         if faq is None and not new:
             faq = Faq.objects.filter(bot_id=bot_id, question__iexact=question).first()
         if faq is not None and faq.question == question and faq.answer == answer and faq.approved == approved:
+            if approved and not faq.paraphrases.exists():
+                faq_paraphrases_write(faq=faq)  # approved before paraphrases existed: backfilled on re-seed
             return faq
         vector = embed_texts([question])[0]
         source = faq.source if faq else None
@@ -130,10 +132,26 @@ def faq_upsert(*, bot_id: int, question: str, answer: str, approved: bool = True
             faq.question_embedding, faq.source = vector, source
             faq.save()
             action = "knowledge.faq_changed"
+        faq_paraphrases_write(faq=faq)
         if actor is not None:
             audit_record(action=action, actor=actor, target=faq,
                          data={"bot_id": bot_id, "question": question[:200], "approved": approved})
     return faq
+
+
+def faq_paraphrases_write(*, faq: Faq) -> int:
+    """Issue 11: an approved FAQ gets its paraphrases (and their embeddings) stored, so the verbatim
+    match also catches other wordings; a draft has none. Deterministic, offline rewrite rules."""
+    from agents.conversation.paraphrase import rule_paraphrases  # light: no model stack
+
+    FaqParaphrase.objects.filter(faq=faq).delete()
+    if not faq.approved:
+        return 0
+    texts = list(rule_paraphrases(faq.question))
+    vectors = embed_texts(texts)
+    FaqParaphrase.objects.bulk_create(
+        [FaqParaphrase(faq=faq, text=text, embedding=vector) for text, vector in zip(texts, vectors, strict=True)])
+    return len(texts)
 
 
 def faq_save_by(*, actor: Any, bot_id: int, question: str, answer: str, faq: Faq | None = None) -> Faq:
@@ -203,6 +221,8 @@ def faq_reembed(*, bot_id: int) -> int:
     for faq, vector in zip(faqs, vectors, strict=True):
         faq.question_embedding = vector
     Faq.objects.bulk_update(faqs, ["question_embedding"], batch_size=200)
+    for faq in faqs:  # the paraphrases are embedded by the same (new) embedder
+        faq_paraphrases_write(faq=faq)
     return len(faqs)
 
 

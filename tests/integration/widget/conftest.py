@@ -52,5 +52,5 @@ def alpha_faqs(alpha: WidgetSetup) -> WidgetSetup:  # noqa: F811 (the shared fix
 @pytest.fixture
 def counting_provider(monkeypatch: pytest.MonkeyPatch) -> CountingProvider:
     provider = CountingProvider()
-    monkeypatch.setattr("tenants.conversations.services.model_provider", lambda: provider)
+    monkeypatch.setattr("tenants.conversations.agent_runtime.model_provider", lambda: provider)  # bot_turn() reads it
     return provider

@@ -211,7 +211,7 @@ def test_stream_sends_deltas_then_done_with_the_final_json(alpha_faqs: WidgetSet
     assert final["reply"].startswith("Yes, through DoorDash, Uber Eats and Grubhub.")
     assert (final["answered_by"], final["is_fallback"]) == ("approved_faq", False)
     assert set(final) == {"conversation_id", "message_id", "reply", "answered_by", "is_fallback", "is_crisis",
-                          "asked_for_contact", "lead_captured", "booking_url", "server_ms"}
+                          "asked_for_contact", "lead_captured", "booking_url", "server_ms", "quick_replies"}
     with alpha_faqs.schema():
         assert Message.objects.get(pk=final["message_id"]).text == final["reply"]
 

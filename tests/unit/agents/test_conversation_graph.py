@@ -256,3 +256,51 @@ def test_at_risk_turn_answers_but_does_not_sell(sensitivity: str, context: BotRu
     assert result.asked_for_contact is False
     assert at_risk.booking_url not in result.reply  # type: ignore[operator]
     assert [item.kind for item in result.review_items][:1] == ["crisis"]
+
+
+class _CountingEmbedder:
+    """Wraps the real embedder and counts the texts it embeds."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.seen = inner, []  # type: tuple[Embedder, list[str]]
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def embed(self, texts: list[str]) -> Any:
+        self.seen += texts
+        return self.inner.embed(texts)
+
+
+def test_the_embedder_is_its_own_port(context: BotRunContext, ports: Ports, embedder: Embedder) -> None:
+    """Issue 11: the query is embedded by the port's embedder (the one the stored vectors were made
+    with), not by whatever embedder the model provider carries."""
+    from dataclasses import replace
+
+    port_embedder, model_embedder = _CountingEmbedder(embedder), _CountingEmbedder(embedder)
+    model = OfflineModelProvider(model_embedder)  # type: ignore[arg-type]
+    result = reply("How much is a skin fade?", context, replace(ports, embedder=port_embedder), model)  # type: ignore[arg-type]
+    assert result.answered_by == "extractive"
+    assert "How much is a skin fade?" in port_embedder.seen
+    # The model provider's embedder only embeds the passage sentences of its extractive answer.
+    assert "How much is a skin fade?" not in model_embedder.seen
+
+
+def test_the_model_composes_facts_answers_from_the_facts(ports: Ports, embedder: Embedder) -> None:
+    """Issue 11: with a model, a business-facts question goes to the model with the facts as excerpts;
+    an ungrounded wording sends the fact itself (the same grounding gate)."""
+    from agents.conversation.facts import BusinessFacts
+
+    facts_context = BotRunContext(client_slug="c", bot_id="1", business_name="Fade Lab",
+                                  facts=BusinessFacts(phone="(555) 010-0199", address="1 Main St"))
+    model = RecordingModel(answer="Call us on (555) 010-0199 any time.")
+    result = reply("what's your phone number?", facts_context, ports, llm(embedder, model))
+    assert (result.answered_by, result.reply) == ("model", "Call us on (555) 010-0199 any time.")
+    sent = str(model.calls[-1])
+    assert "[facts:phone]" in sent
+    assert "You can reach us at (555) 010-0199." in sent
+    assert "Address: 1 Main St" in sent
+    refused = RecordingModel(answer="Maybe call us?", grounded=False, confidence=0.1)
+    result = reply("what's your phone number?", facts_context, ports, llm(embedder, refused))
+    assert (result.answered_by, result.reply) == ("facts", "You can reach us at (555) 010-0199.")

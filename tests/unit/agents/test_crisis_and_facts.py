@@ -33,6 +33,9 @@ CRISIS = [
     "I mixed xanax and alcohol",
     "i won't be around much longer",
     "I wrote a goodbye letter to my kids",
+    "I bought a gun and I'm going to use it on myself",
+    "I got a rope today and I know what I'm going to do with it tonight",
+    "how many of my pills would it take to not wake up",
 ]
 AT_RISK = [
     "I used again last night and I feel like garbage",
@@ -50,6 +53,9 @@ ORDINARY = [
     "how do I end my lease early",
     "This traffic is killing me, running late",
     "I'm not suicidal, just asking about rooms",
+    "can I use the gift card on myself or is it only for a friend?",
+    "do you have a rope climb in the gym? I'm going to try it",
+    "I have a gun at home, is that allowed in the house?",
 ]
 
 

@@ -30,6 +30,7 @@ export interface MessageOut {
   lead_captured: boolean;
   booking_url: string;
   server_ms: number;
+  quick_replies?: QuickReply[];
 }
 
 export interface HandoffOut {

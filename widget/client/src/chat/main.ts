@@ -222,6 +222,17 @@ class Chat {
     this.chips.hidden = !this.chips.childElementCount || this.items.some((i) => i.r === "v");
   }
 
+  /** "Did you mean …?": the suggested questions as chips under the reply; tapping one asks it. */
+  private replyChips(replies: QuickReply[]): void {
+    this.chips.replaceChildren();
+    for (const reply of replies.slice(0, 3)) {
+      const chip = button("chip", "", undefined, reply.label);
+      chip.addEventListener("click", () => this.submit(reply.message || reply.label));
+      this.chips.append(chip);
+    }
+    this.chips.hidden = !this.chips.childElementCount;
+  }
+
   private buildTools(config: Config): void {
     this.tools.replaceChildren();
     const booking = safeHref(config.booking_url);
@@ -374,6 +385,7 @@ class Chat {
       row.classList.add("away-reply");
       this.applyStatus(out.answered_by);
     }
+    if (out.quick_replies?.length) this.replyChips(out.quick_replies);
     for (const a of row.querySelectorAll("a")) {
       // AN-3: a booking link inside an answer counts like the booking button.
       if (out.booking_url && a.href.startsWith(out.booking_url)) a.addEventListener("click", () => this.bookingClicked(a.href));

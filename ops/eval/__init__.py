@@ -1,0 +1,1 @@
+"""Evaluations that run against a live Shoreline (a running `make demo`)."""
