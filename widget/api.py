@@ -26,7 +26,7 @@ from tenants.conversations.services import (
     session_start,
     widget_load_record,
 )
-from widget.access import WidgetError, WidgetTokenAuth, widget_call
+from widget.access import WidgetError, WidgetTokenAuth, visitor_scope, widget_call
 from widget.public_config import public_config
 from widget.schemas import (
     Accepted,
@@ -42,6 +42,7 @@ from widget.schemas import (
     SessionIn,
     SessionOut,
 )
+from widget.visitor_token import visitor_token_issue
 
 api = NinjaAPI(
     title="Shoreline widget API",
@@ -118,7 +119,8 @@ def widget_session(request: HttpRequest, payload: SessionIn) -> SessionOut:
         session = session_start(bot=call.bot, visitor_key=payload.visitor_id, origin=call.caller.origin,
                                 page_url=payload.page_url)
     return SessionOut(session_id=session.id, returning=session.is_returning, status=call.bot.status,
-                      welcome_message=config.widget.welcome_message)
+                      welcome_message=config.widget.welcome_message,
+                      visitor_token=visitor_token_issue(scope=visitor_scope(call.caller), visitor_id=payload.visitor_id))
 
 
 def _reply(request: HttpRequest, payload: MessageIn) -> ReplyOutcome:

@@ -52,6 +52,8 @@ class SessionIn(StrictIn):
 
 class SessionOut(Schema):
     session_id: uuid.UUID
+    # Send it back as X-Shoreline-Visitor on every later call of this visitor (rate limits).
+    visitor_token: str
     returning: bool
     status: str
     welcome_message: str

@@ -51,6 +51,11 @@ class ShorelineEnv(BaseModel):
     # leaves room for a brisk but human visit.
     widget_rate_visitor_per_minute: float = Field(30, alias="WIDGET_RATE_VISITOR_PER_MINUTE", gt=0)
     widget_rate_visitor_burst: int = Field(15, alias="WIDGET_RATE_VISITOR_BURST", ge=1)
+    # Every call from one network address to one bot, whatever visitor it names (scripts, NAT offices).
+    widget_rate_ip_per_minute: float = Field(120, alias="WIDGET_RATE_IP_PER_MINUTE", gt=0)
+    widget_rate_ip_burst: int = Field(60, alias="WIDGET_RATE_IP_BURST", ge=1)
+    # Addresses or networks of our own reverse proxies: only from them is X-Forwarded-For believed.
+    trusted_proxies: list[str] = Field(default_factory=list, alias="SHORELINE_TRUSTED_PROXIES")
 
     openai_api_key: str | None = Field(None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
@@ -103,7 +108,7 @@ class ShorelineEnv(BaseModel):
     s3_secret_access_key: str | None = Field(None, alias="S3_SECRET_ACCESS_KEY")
     s3_custom_domain: str | None = Field(None, alias="S3_CUSTOM_DOMAIN")
 
-    @field_validator("allowed_hosts", "webhook_allowed_private_hosts", mode="before")
+    @field_validator("allowed_hosts", "webhook_allowed_private_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> list[str]:
         return _csv(value)

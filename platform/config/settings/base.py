@@ -359,6 +359,13 @@ WIDGET_RATE_BOT_PER_MINUTE = ENV.widget_rate_bot_per_minute
 WIDGET_RATE_BOT_BURST = ENV.widget_rate_bot_burst
 WIDGET_RATE_VISITOR_PER_MINUTE = ENV.widget_rate_visitor_per_minute
 WIDGET_RATE_VISITOR_BURST = ENV.widget_rate_visitor_burst
+WIDGET_RATE_IP_PER_MINUTE = ENV.widget_rate_ip_per_minute
+WIDGET_RATE_IP_BURST = ENV.widget_rate_ip_burst
+TRUSTED_PROXIES = ENV.trusted_proxies
+# Signed visitor tokens (widget.visitor_token) stay valid this long: a returning visitor keeps theirs.
+WIDGET_VISITOR_TOKEN_MAX_AGE = 60 * 60 * 24 * 90
+# Embed tickets (widget.embed_ticket): the loader fetches one right before it opens the chat iframe.
+WIDGET_EMBED_TICKET_MAX_AGE = 5 * 60
 # Origins that are ours besides SHORELINE_SCHEME://SHORELINE_DOMAIN[:PORT] (e.g. a CDN for the iframe).
 WIDGET_EXTRA_OWN_ORIGINS: list[str] = []
 # Billing (issue 13): with STRIPE_SECRET_KEY the SDK talks to Stripe; without it, to the local
