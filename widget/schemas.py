@@ -130,3 +130,8 @@ class HandoffIn(StrictIn):
 class HandoffOut(Schema):
     conversation_id: uuid.UUID
     promise: str
+
+
+class EmbedTicketOut(Schema):
+    ticket: str
+    expires_in: int

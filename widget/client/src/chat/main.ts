@@ -100,7 +100,19 @@ class Chat {
 
   // --- boot -----------------------------------------------------------------------------------
 
+  /** SEC-2: only inside a frame whose parent is the website the server vouched for (data-host). */
+  private framedByHost(): boolean {
+    if (window.top === window.self || window.parent === window.self) return false;
+    const ancestors = location.ancestorOrigins;
+    if (ancestors && ancestors.length && ancestors[0] !== this.hostOrigin) return false;
+    return true;
+  }
+
   start(): void {
+    if (!this.framedByHost()) {
+      document.body.replaceChildren(el("p", "refused", "This chat only works inside the website that shows it."));
+      return;
+    }
     const inline = document.getElementById("shl-config");
     const config = inline?.textContent ? (JSON.parse(inline.textContent) as Config) : null;
     this.buildShell();
