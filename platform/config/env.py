@@ -42,6 +42,12 @@ class ShorelineEnv(BaseModel):
     database_url: str | None = Field(None, alias="DATABASE_URL")
     redis_url: str | None = Field(None, alias="REDIS_URL")
     db_conn_max_age: int = Field(60, alias="DB_CONN_MAX_AGE")
+    # SEC-9: web and worker connect as this restricted role (controlplane.audit.roles: no UPDATE, DELETE,
+    # TRUNCATE, ALTER or trigger changes on the audit log); migrations run as the DATABASE_URL owner
+    # with SHORELINE_DB_ROLE=owner. Unset: everything runs as the owner (tests).
+    database_app_user: str | None = Field(None, alias="DATABASE_APP_USER", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    database_app_password: str | None = Field(None, alias="DATABASE_APP_PASSWORD")
+    db_role: str = Field("app", alias="SHORELINE_DB_ROLE", pattern="^(app|owner)$")
 
     # Widget API: anonymous (token-less) chat is only ever allowed with DEBUG on too.
     widget_allow_anonymous: bool = Field(False, alias="WIDGET_ALLOW_ANONYMOUS")
@@ -161,6 +167,7 @@ class ShorelineEnv(BaseModel):
             self.sendgrid_api_key,
             self.metrics_token,
             self.s3_secret_access_key,
+            self.database_app_password,
         ]
         return [v for v in values if v]
 

@@ -146,6 +146,12 @@ DATABASES = {
         "TEST": {"NAME": "test_shoreline"},
     }
 }
+# SEC-9: the restricted application role for web and worker; the owner keeps migrations.
+DATABASE_OWNER_USER = DATABASES["default"]["USER"]
+DATABASE_APP_USER = ENV.database_app_user if ENV.db_role == "app" else None
+if DATABASE_APP_USER:
+    DATABASES["default"]["USER"] = DATABASE_APP_USER
+    DATABASES["default"]["PASSWORD"] = ENV.database_app_password or ""
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ------------------------------------------------------------
