@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import ProgrammingError, connection, transaction
 from django.test import Client as DjangoClient
 
 from controlplane.audit.roles import app_role_ensure
@@ -77,7 +77,7 @@ def test_widget_portal_and_audited_actions_work_under_the_app_role(app_role: str
     for statement in ("DELETE FROM audit_auditlog", "TRUNCATE audit_auditlog",
                       "UPDATE audit_auditlog SET action = 'x'",
                       "ALTER TABLE audit_auditlog DISABLE TRIGGER ALL"):
-        with pytest.raises(Exception) as refused, transaction.atomic():
+        with pytest.raises(ProgrammingError) as refused, transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(statement)
         assert isinstance(refused.value.__cause__, psycopg.errors.InsufficientPrivilege), statement
