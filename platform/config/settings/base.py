@@ -149,9 +149,10 @@ DATABASES = {
 # SEC-9: the restricted application role for web and worker; the owner keeps migrations.
 DATABASE_OWNER_USER = DATABASES["default"]["USER"]
 DATABASE_APP_USER = ENV.database_app_user if ENV.db_role == "app" else None
+DATABASE_APP_PASSWORD = ENV.database_app_password  # named here so the secrets test sees it
 if DATABASE_APP_USER:
     DATABASES["default"]["USER"] = DATABASE_APP_USER
-    DATABASES["default"]["PASSWORD"] = ENV.database_app_password or ""
+    DATABASES["default"]["PASSWORD"] = DATABASE_APP_PASSWORD or ""
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ------------------------------------------------------------
