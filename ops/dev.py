@@ -46,14 +46,24 @@ def _settings_env() -> ShorelineEnv:
     return load_env()
 
 
-def manage(*args: str) -> None:
-    subprocess.run([PY, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT, env=_env())  # noqa: S603
+# SEC-9: web, worker and beat of `make demo` connect as this role; migrations stay with the owner.
+DEMO_APP_ROLE = "shoreline_app"
+
+
+def manage(*args: str, owner: bool = False) -> None:
+    env = _env()
+    if owner:
+        env["SHORELINE_DB_ROLE"] = "owner"
+    subprocess.run([PY, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT, env=env)  # noqa: S603
 
 
 def migrate() -> None:
-    manage("migrate_schemas", "--shared", "-v", "0")
-    manage("migrate_schemas", "--tenant", "--executor", "multiprocessing", "-v", "0")
-    manage("ensure_public_tenant", "-v", "0")
+    """Every schema, as the owner role; then (re)grant the restricted application role."""
+    manage("migrate_schemas", "--shared", "-v", "0", owner=True)
+    manage("migrate_schemas", "--tenant", "--executor", "multiprocessing", "-v", "0", owner=True)
+    manage("ensure_public_tenant", "-v", "0", owner=True)
+    if "DATABASE_URL" not in os.environ:  # the embedded PostgreSQL: we own it, so we make the role
+        manage("db_app_role", DEMO_APP_ROLE, owner=True)
 
 
 def _services_start() -> None:
@@ -121,9 +131,12 @@ def demo(port: int, bind: str) -> int:
                  "--webhook-host", f"{_settings_env().shoreline_domain}:{port}",
                  "--state-file", str(embedded.DATA_DIR / "stripe-local.json")], cwd=ROOT, env=env))
             print(f"started local Stripe (pid {children[-1].pid})", flush=True)
-        manage("seed_demo")
-        manage("notifications_demo_seed")
-        manage("stripe_sync_plans")
+        manage("seed_demo", owner=True)
+        manage("notifications_demo_seed", owner=True)
+        manage("stripe_sync_plans", owner=True)
+        if "DATABASE_URL" not in os.environ:
+            manage("db_app_role", DEMO_APP_ROLE, owner=True)  # grants on the schemas the seed just created
+            env["DATABASE_APP_USER"] = DEMO_APP_ROLE
         # Threads per web worker: the offline model is CPU-bound, so on 2 cores more than 2 threads
         # only queue on the GIL inside the request (p95 doubles); a real model call waits on the
         # network for seconds and wants many. See docs/benchmarks.md "Widget API".

@@ -23,7 +23,9 @@ from controlplane.widgets.selectors import allowed_origins_for
 from controlplane.widgets.services import widget_token_resolve
 from tenants.bots.models import Bot
 from tenants.bots.selectors import bot_get
-from widget.ratelimit import Decision, bot_limit, rate_limit_take, visitor_limit
+from widget.client_ip import client_ip
+from widget.ratelimit import Decision, bot_limit, ip_limit, rate_limit_take, visitor_limit
+from widget.visitor_token import VISITOR_HEADER, visitor_token_valid
 
 EMBED_ORIGIN_HEADER = "X-Shoreline-Embed-Origin"
 
@@ -133,10 +135,25 @@ def _refuse_if_limited(decision: Decision) -> None:
                           retry_after=decision.retry_after)
 
 
-def rate_limit_check(caller: WidgetCaller, visitor_key: str | None) -> None:
-    scope = f"{caller.client.schema_name}:{caller.bot_id}"
+def visitor_scope(caller: WidgetCaller) -> str:
+    """What a signed visitor token is bound to: one bot of one client."""
+    return f"{caller.client.schema_name}:{caller.bot_id}"
+
+
+def rate_limit_check(request: HttpRequest, caller: WidgetCaller, visitor_key: str | None) -> None:
+    """SEC-6: the network address's bucket, the visitor's, then the bot's.
+
+    The visitor bucket is the signed visitor's (X-Shoreline-Visitor from /sessions); a call naming a
+    visitor it holds no valid token for shares one visitor-sized bucket with every such call from its
+    address, so a script sending fresh visitor ids stays in one bucket.
+    """
+    scope = visitor_scope(caller)
+    ip = client_ip(request)
+    _refuse_if_limited(rate_limit_take(f"{scope}:ip:{ip}", ip_limit()))
     if visitor_key:
-        _refuse_if_limited(rate_limit_take(f"{scope}:{visitor_key}", visitor_limit()))
+        signed = visitor_token_valid(request.headers.get(VISITOR_HEADER), scope=scope, visitor_id=visitor_key)
+        bucket = f"v:{visitor_key}" if signed else f"unsigned:{ip}"
+        _refuse_if_limited(rate_limit_take(f"{scope}:{bucket}", visitor_limit()))
     _refuse_if_limited(rate_limit_take(scope, bot_limit()))
 
 
@@ -176,7 +193,7 @@ def widget_call(request: HttpRequest, visitor_id: str | None) -> Iterator[Widget
     Body size, token and origin were checked by WidgetTokenAuth before the body was parsed.
     """
     caller = request_caller(request)
-    rate_limit_check(caller, visitor_id)
+    rate_limit_check(request, caller, visitor_id)
     with client_schema(caller):
         bot = bot_get(bot_id=caller.bot_id)
         if bot is None:

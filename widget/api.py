@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -26,12 +27,14 @@ from tenants.conversations.services import (
     session_start,
     widget_load_record,
 )
-from widget.access import WidgetError, WidgetTokenAuth, widget_call
+from widget.access import WidgetError, WidgetTokenAuth, caller_origin, own_origins, visitor_scope, widget_call
+from widget.embed_ticket import embed_ticket_issue
 from widget.public_config import public_config
 from widget.schemas import (
     Accepted,
     BookingClickIn,
     ConfigOut,
+    EmbedTicketOut,
     ErrorOut,
     FeedbackIn,
     HandoffIn,
@@ -42,6 +45,7 @@ from widget.schemas import (
     SessionIn,
     SessionOut,
 )
+from widget.visitor_token import visitor_token_issue
 
 api = NinjaAPI(
     title="Shoreline widget API",
@@ -118,7 +122,8 @@ def widget_session(request: HttpRequest, payload: SessionIn) -> SessionOut:
         session = session_start(bot=call.bot, visitor_key=payload.visitor_id, origin=call.caller.origin,
                                 page_url=payload.page_url)
     return SessionOut(session_id=session.id, returning=session.is_returning, status=call.bot.status,
-                      welcome_message=config.widget.welcome_message)
+                      welcome_message=config.widget.welcome_message,
+                      visitor_token=visitor_token_issue(scope=visitor_scope(call.caller), visitor_id=payload.visitor_id))
 
 
 def _reply(request: HttpRequest, payload: MessageIn) -> ReplyOutcome:
@@ -188,3 +193,14 @@ def widget_handoff(request: HttpRequest, payload: HandoffIn) -> HandoffOut:
                                        conversation_id=payload.conversation_id)
         promise = bot_published_config(call.bot).routing.handoff_promise
     return HandoffOut(conversation_id=conversation.pk, promise=promise)
+
+
+@api.post("/embed-ticket", response={200: EmbedTicketOut, **ERRORS}, summary="Ticket to open the chat iframe (SEC-2)")
+def widget_embed_ticket(request: HttpRequest) -> EmbedTicketOut:
+    """Asked by the loader on the client's page: the browser's Origin is checked against the allowlist
+    (WidgetTokenAuth) and the ticket binds that origin. Our own pages cannot ask for one."""
+    with widget_call(request, None) as call:
+        if caller_origin(request) in own_origins() or call.caller.token is None:
+            raise WidgetError(403, "origin_not_allowed", "Only the website showing the chat can open it.")
+        ticket = embed_ticket_issue(token_id=call.caller.token.pk, host=call.caller.origin)
+    return EmbedTicketOut(ticket=ticket, expires_in=settings.WIDGET_EMBED_TICKET_MAX_AGE)

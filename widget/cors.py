@@ -11,7 +11,7 @@ from controlplane.widgets.origins import origin_allowed
 from controlplane.widgets.selectors import any_allowed_origins
 
 WIDGET_PREFIX = "/widget/v1/"
-ALLOWED_HEADERS = "Authorization, Content-Type, X-Shoreline-Embed-Origin"
+ALLOWED_HEADERS = "Authorization, Content-Type, X-Shoreline-Embed-Origin, X-Shoreline-Visitor"
 _CACHE_SECONDS = 30
 _cache: tuple[float, list[str]] = (0.0, [])
 

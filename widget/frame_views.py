@@ -26,6 +26,7 @@ from controlplane.widgets.services import widget_token_resolve
 from tenants.bots.selectors import bot_get, bot_published_config
 from widget.access import WidgetCaller, client_schema
 from widget.avatar import AVATAR_NAME, avatar_path
+from widget.embed_ticket import embed_ticket_valid
 from widget.public_config import public_config
 from widget.snippet import embed_snippet, public_origin
 
@@ -54,7 +55,13 @@ def _refused(status: int, sentence: str) -> HttpResponse:
 @never_cache
 @xframe_options_exempt
 def widget_frame(request: HttpRequest) -> HttpResponse:
-    """GET /widget/frame/?token=shl_…&host=<embedding page origin>: the chat app's page."""
+    """GET /widget/frame/?token=shl_…&host=<embedding page origin>&ticket=…: the chat app's page.
+
+    Only inside a frame (a browser's top-level navigation says `Sec-Fetch-Dest: document`) and only
+    with the embed ticket the loader got for this host (widget.embed_ticket).
+    """
+    if request.headers.get("Sec-Fetch-Dest") == "document":
+        return _refused(403, "This chat only works inside the website that shows it.")
     token = widget_token_resolve(request.GET.get("token", ""))
     if token is None:
         return _refused(404, "This chat widget does not exist or was turned off.")
@@ -62,6 +69,8 @@ def widget_frame(request: HttpRequest) -> HttpResponse:
     allowlist = allowed_origins_for(client_id=token.client_id, bot_id=token.bot_id)
     if not origin_allowed(host, allowlist):
         return _refused(403, "This chat widget is not allowed on this website.")
+    if not embed_ticket_valid(request.GET.get("ticket"), token_id=token.pk, host=host):
+        return _refused(403, "This chat window has expired. Reload the page and open the chat again.")
     caller = WidgetCaller(client=token.client, bot_id=token.bot_id, token=token, origin=host)
     with client_schema(caller):
         bot = bot_get(bot_id=token.bot_id)

@@ -141,3 +141,7 @@ def bot_limit() -> Limit:
 
 def visitor_limit() -> Limit:
     return Limit("visitor", settings.WIDGET_RATE_VISITOR_PER_MINUTE, settings.WIDGET_RATE_VISITOR_BURST)
+
+
+def ip_limit() -> Limit:
+    return Limit("network", settings.WIDGET_RATE_IP_PER_MINUTE, settings.WIDGET_RATE_IP_BURST)

@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 VisitorId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 MAX_MESSAGE_CHARS = 2000
 
 
+# C0 controls except tab, newline and carriage return; DEL and the C1 block; lone UTF-16 surrogates
+# (valid JSON escapes that PostgreSQL cannot store). NUL used to reach the database and end in a 500.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL_PROBLEM = "Control characters (such as NUL) are not allowed in this field."
+
+
+def refuse_control_characters(value: Any) -> Any:
+    """Every string of every widget input, however deeply nested: 422 if it holds a control character."""
+    if isinstance(value, str) and _CONTROL.search(value):
+        raise PydanticCustomError("control_characters", CONTROL_PROBLEM)
+    if isinstance(value, list | tuple):
+        for item in value:
+            refuse_control_characters(item)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            refuse_control_characters(key)
+            refuse_control_characters(item)
+    return value
+
+
 class StrictIn(Schema):
+    """Base of every widget request body: unknown fields refused, control characters refused."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return refuse_control_characters(value)
 
 
 class SessionIn(StrictIn):
@@ -23,6 +52,8 @@ class SessionIn(StrictIn):
 
 class SessionOut(Schema):
     session_id: uuid.UUID
+    # Send it back as X-Shoreline-Visitor on every later call of this visitor (rate limits).
+    visitor_token: str
     returning: bool
     status: str
     welcome_message: str
@@ -101,3 +132,8 @@ class HandoffIn(StrictIn):
 class HandoffOut(Schema):
     conversation_id: uuid.UUID
     promise: str
+
+
+class EmbedTicketOut(Schema):
+    ticket: str
+    expires_in: int

@@ -98,6 +98,9 @@ def _env(**extra: str) -> dict[str, str]:
         "WIDGET_RATE_BOT_BURST": "100000",
         "WIDGET_RATE_VISITOR_PER_MINUTE": "100000",
         "WIDGET_RATE_VISITOR_BURST": "10000",
+        # One load generator is one address; unsigned visitors share its bucket (decision 0026).
+        "WIDGET_RATE_IP_PER_MINUTE": "1000000",
+        "WIDGET_RATE_IP_BURST": "100000",
         "PYTHONUNBUFFERED": "1",
         **extra,
     })

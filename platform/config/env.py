@@ -46,6 +46,12 @@ class ShorelineEnv(BaseModel):
     database_url: str | None = Field(None, alias="DATABASE_URL")
     redis_url: str | None = Field(None, alias="REDIS_URL")
     db_conn_max_age: int = Field(60, alias="DB_CONN_MAX_AGE")
+    # SEC-9: web and worker connect as this restricted role (controlplane.audit.roles: no UPDATE, DELETE,
+    # TRUNCATE, ALTER or trigger changes on the audit log); migrations run as the DATABASE_URL owner
+    # with SHORELINE_DB_ROLE=owner. Unset: everything runs as the owner (tests).
+    database_app_user: str | None = Field(None, alias="DATABASE_APP_USER", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    database_app_password: str | None = Field(None, alias="DATABASE_APP_PASSWORD")
+    db_role: str = Field("app", alias="SHORELINE_DB_ROLE", pattern="^(app|owner)$")
 
     # Widget API: anonymous (token-less) chat is only ever allowed with DEBUG on too.
     widget_allow_anonymous: bool = Field(False, alias="WIDGET_ALLOW_ANONYMOUS")
@@ -55,6 +61,11 @@ class ShorelineEnv(BaseModel):
     # leaves room for a brisk but human visit.
     widget_rate_visitor_per_minute: float = Field(30, alias="WIDGET_RATE_VISITOR_PER_MINUTE", gt=0)
     widget_rate_visitor_burst: int = Field(15, alias="WIDGET_RATE_VISITOR_BURST", ge=1)
+    # Every call from one network address to one bot, whatever visitor it names (scripts, NAT offices).
+    widget_rate_ip_per_minute: float = Field(120, alias="WIDGET_RATE_IP_PER_MINUTE", gt=0)
+    widget_rate_ip_burst: int = Field(60, alias="WIDGET_RATE_IP_BURST", ge=1)
+    # Addresses or networks of our own reverse proxies: only from them is X-Forwarded-For believed.
+    trusted_proxies: list[str] = Field(default_factory=list, alias="SHORELINE_TRUSTED_PROXIES")
 
     openai_api_key: str | None = Field(None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
@@ -107,7 +118,7 @@ class ShorelineEnv(BaseModel):
     s3_secret_access_key: str | None = Field(None, alias="S3_SECRET_ACCESS_KEY")
     s3_custom_domain: str | None = Field(None, alias="S3_CUSTOM_DOMAIN")
 
-    @field_validator("allowed_hosts", "webhook_allowed_private_hosts", mode="before")
+    @field_validator("allowed_hosts", "webhook_allowed_private_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> list[str]:
         return _csv(value)
@@ -160,6 +171,7 @@ class ShorelineEnv(BaseModel):
             self.sendgrid_api_key,
             self.metrics_token,
             self.s3_secret_access_key,
+            self.database_app_password,
         ]
         return [v for v in values if v]
 

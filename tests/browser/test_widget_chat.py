@@ -206,7 +206,7 @@ def test_the_chat_iframe_runs_under_a_strict_csp(widget_env, new_page):  # noqa:
     ask(frame, "Do you take reservations?", answers_before=1)
     iframe = page.locator("shoreline-chat iframe")
     src = iframe.get_attribute("src") or ""
-    assert re.match(rf"^{re.escape(env.public_origin)}/widget/frame/\?token=shl_[^&]+&host=", src)
+    assert re.match(rf"^{re.escape(env.public_origin)}/widget/frame/\?token=shl_[^&]+&host=[^&]+&ticket=[^&#]+#", src)
     status, headers, _ = live_call(env, "GET", src.split("#")[0].removeprefix(env.public_origin), {})
     assert status == 200
     assert headers["content-security-policy"].endswith(f"frame-ancestors {env.allowed_origin}")

@@ -122,6 +122,8 @@ def widget_env(site, settings) -> Iterator[WidgetEnv]:  # type: ignore[no-untype
     in tests/integration/widget), and a slow or fast machine must not change what they see."""
     settings.WIDGET_RATE_VISITOR_BURST = 1000
     settings.WIDGET_RATE_VISITOR_PER_MINUTE = 6000
+    settings.WIDGET_RATE_IP_BURST = 1000
+    settings.WIDGET_RATE_IP_PER_MINUTE = 6000
     from django_tenants.utils import schema_context
 
     from controlplane.clients.models import Client

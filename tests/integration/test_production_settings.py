@@ -179,3 +179,22 @@ def test_sentry_is_on_only_when_a_dsn_is_set() -> None:
     assert results[0][0] is False
     assert results[1][0] is True
     assert {"django", "celery"} <= set(results[1][1])
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    ({"DATABASE_APP_USER": "shoreline_app", "DATABASE_APP_PASSWORD": "app-pw"}, ["shoreline_app", "app-pw"]),
+    ({"DATABASE_APP_USER": "shoreline_app", "SHORELINE_DB_ROLE": "owner"}, ["shoreline", "pw"]),
+    ({}, ["shoreline", "pw"]),
+], ids=["web-and-worker", "migrations", "not-configured"])
+def test_runtime_uses_the_restricted_database_role(overrides: dict[str, str], expected: list[str]) -> None:
+    """SEC-9: web and worker connect as DATABASE_APP_USER; SHORELINE_DB_ROLE=owner (migrations) as the owner."""
+    probe = ("import json; from django.conf import settings as s; d = s.DATABASES['default']; "
+             "print(json.dumps([d['USER'], d['PASSWORD']]))")
+    env = {**_env(overrides), "PYTHONPATH": os.pathsep.join(["platform", "."])}
+    for name in ("DATABASE_APP_USER", "DATABASE_APP_PASSWORD", "SHORELINE_DB_ROLE"):
+        if name not in overrides:
+            env.pop(name, None)
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == expected

@@ -34,6 +34,7 @@ FAKE_SECRETS = {
     "AUDIT_HMAC_KEY": "fake-audit-hmac-key-91d3c5e7a2b4",
     "SHORELINE_METRICS_TOKEN": "fake-metrics-token-1d5f9b3a7c",
     "S3_SECRET_ACCESS_KEY": "fake-s3-secret-6e2a8c4f0b",
+    "DATABASE_APP_PASSWORD": "fake-db-app-password-8b2d6f0a4e",
 }
 # Fields of config.env.ShorelineEnv that look secret by name but are not (identifiers, models, URLs).
 NOT_SECRET_FIELDS = {"twilio_account_sid", "s3_access_key_id"}

@@ -146,6 +146,13 @@ DATABASES = {
         "TEST": {"NAME": "test_shoreline"},
     }
 }
+# SEC-9: the restricted application role for web and worker; the owner keeps migrations.
+DATABASE_OWNER_USER = DATABASES["default"]["USER"]
+DATABASE_APP_USER = ENV.database_app_user if ENV.db_role == "app" else None
+DATABASE_APP_PASSWORD = ENV.database_app_password  # named here so the secrets test sees it
+if DATABASE_APP_USER:
+    DATABASES["default"]["USER"] = DATABASE_APP_USER
+    DATABASES["default"]["PASSWORD"] = DATABASE_APP_PASSWORD or ""
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ------------------------------------------------------------
@@ -359,6 +366,13 @@ WIDGET_RATE_BOT_PER_MINUTE = ENV.widget_rate_bot_per_minute
 WIDGET_RATE_BOT_BURST = ENV.widget_rate_bot_burst
 WIDGET_RATE_VISITOR_PER_MINUTE = ENV.widget_rate_visitor_per_minute
 WIDGET_RATE_VISITOR_BURST = ENV.widget_rate_visitor_burst
+WIDGET_RATE_IP_PER_MINUTE = ENV.widget_rate_ip_per_minute
+WIDGET_RATE_IP_BURST = ENV.widget_rate_ip_burst
+TRUSTED_PROXIES = ENV.trusted_proxies
+# Signed visitor tokens (widget.visitor_token) stay valid this long: a returning visitor keeps theirs.
+WIDGET_VISITOR_TOKEN_MAX_AGE = 60 * 60 * 24 * 90
+# Embed tickets (widget.embed_ticket): the loader fetches one right before it opens the chat iframe.
+WIDGET_EMBED_TICKET_MAX_AGE = 5 * 60
 # Origins that are ours besides SHORELINE_SCHEME://SHORELINE_DOMAIN[:PORT] (e.g. a CDN for the iframe).
 WIDGET_EXTRA_OWN_ORIGINS: list[str] = []
 # Billing (issue 13): with STRIPE_SECRET_KEY the SDK talks to Stripe; without it, to the local

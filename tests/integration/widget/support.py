@@ -45,8 +45,18 @@ class WidgetSetup:
     def get(self, path: str, **headers: Any) -> Any:
         return self.http.get(f"/widget/v1{path}", **self.headers(**headers))
 
-    def post(self, path: str, body: Any, **headers: Any) -> Any:
+    def visitor_token(self, visitor: str) -> str:
+        """What /sessions hands this visitor (the real widget sends it back on every call)."""
+        from widget.visitor_token import visitor_token_issue
+
+        return visitor_token_issue(scope=f"{self.client.schema_name}:{self.bot_id}", visitor_id=visitor)
+
+    def post(self, path: str, body: Any, *, signed: bool = True, **headers: Any) -> Any:
+        """`signed`: send the visitor's signed token, as the widget does after /sessions."""
         data = body if isinstance(body, str | bytes) else json.dumps(body)
+        visitor = body.get("visitor_id") if isinstance(body, dict) else None
+        if signed and isinstance(visitor, str) and "HTTP_X_SHORELINE_VISITOR" not in headers:
+            headers["HTTP_X_SHORELINE_VISITOR"] = self.visitor_token(visitor)
         return self.http.post(f"/widget/v1{path}", data=data, content_type="application/json",
                               **self.headers(**headers))
 

@@ -253,7 +253,7 @@ def test_preflight_for_allowed_and_unknown_origins(alpha: WidgetSetup) -> None:
     assert ok.status_code == 204
     assert ok["Access-Control-Allow-Origin"] == ALPHA_SITE
     assert ok["Access-Control-Allow-Methods"] == "GET, POST"
-    assert ok["Access-Control-Allow-Headers"] == "Authorization, Content-Type, X-Shoreline-Embed-Origin"
+    assert ok["Access-Control-Allow-Headers"] == "Authorization, Content-Type, X-Shoreline-Embed-Origin, X-Shoreline-Visitor"
     assert "Access-Control-Allow-Credentials" not in ok
     bad = alpha.http.options("/widget/v1/messages", HTTP_ORIGIN="https://evil.example",
                              HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")

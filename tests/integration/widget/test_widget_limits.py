@@ -73,6 +73,7 @@ def test_per_bot_limit_covers_all_visitors(alpha: WidgetSetup, settings: Any) ->
 
 def test_one_bots_limit_does_not_touch_another_bot(alpha: WidgetSetup, bravo: WidgetSetup, settings: Any) -> None:
     settings.WIDGET_RATE_BOT_BURST = 1
+    settings.WIDGET_RATE_BOT_PER_MINUTE = 1  # no refill between two calls on a busy machine
     assert alpha.get("/config").status_code == 200
     assert alpha.get("/config").status_code == 429
     assert bravo.get("/config").status_code == 200
@@ -96,7 +97,8 @@ def test_redis_unreachable_falls_back_to_in_process_buckets(
         before = row_counts(alpha.client)
         response = alpha.send("hi")
     _refused(response, 429, "rate_limited")
-    assert response.headers["Retry-After"] == "60"
+    # One token a minute; a slow second reply (busy machine) has already refilled a sliver of it.
+    assert response.headers["Retry-After"] in ("59", "60")
     assert row_counts(alpha.client) == before
     assert "Rate limiter cannot reach Redis; using in-process buckets until it is back." in caplog.messages
     decision = rate_limit_take("probe", visitor_limit())

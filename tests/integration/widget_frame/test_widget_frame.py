@@ -14,11 +14,23 @@ from tests.integration.widget.support import ALPHA_SITE, PUBLIC_HOST, WidgetSetu
 pytestmark = pytest.mark.django_db
 
 
-def frame(setup: WidgetSetup, *, token: str | None = None, host: str | None = ALPHA_SITE) -> Any:
+def ticket_for(setup: WidgetSetup, host: str = ALPHA_SITE) -> str:
+    """What the loader gets from POST /widget/v1/embed-ticket on `host`."""
+    from widget.embed_ticket import embed_ticket_issue
+
+    return embed_ticket_issue(token_id=setup.token_row.pk, host=host)
+
+
+def frame(setup: WidgetSetup, *, token: str | None = None, host: str | None = ALPHA_SITE,
+          ticket: str | None = "", **headers: Any) -> Any:
+    """The iframe page as a browser loads it inside a frame (Sec-Fetch-Dest: iframe), with a ticket."""
     params = {"token": setup.token if token is None else token}
     if host is not None:
         params["host"] = host
-    return DjangoClient(HTTP_HOST=PUBLIC_HOST).get("/widget/frame/", params)
+    if ticket is not None:
+        params["ticket"] = ticket or ticket_for(setup, host or "")
+    headers.setdefault("HTTP_SEC_FETCH_DEST", "iframe")
+    return DjangoClient(HTTP_HOST=PUBLIC_HOST).get("/widget/frame/", params, **headers)
 
 
 def csp(response: Any) -> dict[str, str]:
@@ -117,3 +129,66 @@ def test_demo_page_embeds_the_snippet_of_the_chosen_demo_client(alpha: WidgetSet
     assert html.count(f'data-token="{alpha.token}" async></script>') == 1  # embedded once
     assert f"data-token=&quot;{alpha.token}&quot; async&gt;&lt;/script&gt;</code>" in html  # and shown as text
     assert '<script src="http://shoreline.localhost:8000/static/widget/loader.js"' in html
+
+
+# --- SEC-2: embed tickets ------------------------------------------------------------------------------
+
+def test_frame_needs_a_ticket_for_its_own_host_and_token(alpha: WidgetSetup, client_bravo: Any) -> None:
+    from controlplane.widgets.services import allowed_origin_add
+    from tests.integration.widget.support import BRAVO_SITE, widget_setup
+
+    bravo = widget_setup(client_bravo, BRAVO_SITE)
+
+    allowed_origin_add(client=alpha.client, bot_id=alpha.bot_id, origin="https://shop.alpha.example")
+    cases = {
+        "missing": None,
+        "garbage": "not-a-ticket",
+        "another allowed host's": ticket_for(alpha, "https://shop.alpha.example"),
+        "another widget's": ticket_for(bravo, ALPHA_SITE),
+        "tampered": ticket_for(alpha)[:-3] + "abc",
+    }
+    for name, ticket in cases.items():
+        response = frame(alpha, ticket=ticket)
+        assert response.status_code == 403, name
+        assert b"shl-config" not in response.content
+        assert b"expired" in response.content
+        assert csp(response)["frame-ancestors"] == "'none'"
+    assert frame(alpha).status_code == 200
+
+
+def test_an_old_ticket_is_refused(alpha: WidgetSetup, settings: Any) -> None:
+    ticket = ticket_for(alpha)
+    settings.WIDGET_EMBED_TICKET_MAX_AGE = -1
+    assert frame(alpha, ticket=ticket).status_code == 403
+
+
+def test_a_top_level_navigation_is_refused_even_with_a_valid_ticket(alpha: WidgetSetup) -> None:
+    """A popup (or a tab) opened by another site: the browser says Sec-Fetch-Dest: document."""
+    response = frame(alpha, HTTP_SEC_FETCH_DEST="document")
+    assert response.status_code == 403
+    assert b"only works inside the website" in response.content
+    assert b"shl-config" not in response.content
+
+
+def test_the_loader_gets_a_ticket_only_for_an_allowed_page(alpha: WidgetSetup) -> None:
+    response = alpha.post("/embed-ticket", "")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["expires_in"] == 300
+    assert frame(alpha, ticket=body["ticket"]).status_code == 200
+    # bound to the origin that asked: useless for another host
+    from controlplane.widgets.services import allowed_origin_add
+
+    allowed_origin_add(client=alpha.client, bot_id=alpha.bot_id, origin="https://shop.alpha.example")
+    assert frame(alpha, host="https://shop.alpha.example", ticket=body["ticket"]).status_code == 403
+    assert alpha.post("/embed-ticket", "", origin="https://evil.example").status_code == 403
+    assert alpha.post("/embed-ticket", "", token="").status_code == 401
+
+
+def test_our_own_pages_cannot_mint_a_ticket(alpha: WidgetSetup) -> None:
+    from widget.access import own_origins
+
+    own = sorted(own_origins())[0]
+    response = alpha.post("/embed-ticket", "", origin=own, HTTP_X_SHORELINE_EMBED_ORIGIN=ALPHA_SITE)
+    assert response.status_code == 403
+    assert response.json()["error"] == "origin_not_allowed"

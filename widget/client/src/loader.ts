@@ -151,7 +151,20 @@ function boot(): void {
       const hash = new URLSearchParams({ page: location.href.slice(0, 1500), vid: visitorId() });
       const kept = keptState(stateKey);
       if (kept) hash.set("st", kept);
-      frame.src = `${base}/widget/frame/?${query}#${hash}`;
+      // SEC-2: the chat page opens only with a short-lived ticket the server signs for this page's origin.
+      const opening = frame;
+      fetch(`${base}/widget/v1/embed-ticket`, { method: "POST", headers, credentials: "omit" })
+        .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+        .then((out: { ticket: string }) => {
+          query.set("ticket", out.ticket);
+          opening.src = `${base}/widget/frame/?${query}#${hash}`;
+        })
+        .catch(() => {
+          // Offline or refused: drop the empty frame so the next open tries again.
+          opening.remove();
+          if (frame === opening) frame = null;
+          loaded = false;
+        });
       frame.addEventListener("load", () => {
         loaded = true;
         if (isOpen) post({ type: "shoreline:open" });

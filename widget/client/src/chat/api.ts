@@ -46,6 +46,9 @@ export class ApiError extends Error {
 }
 
 export class Api {
+  /** SEC-6: the server-signed visitor token from /sessions; rate limits key on it. */
+  visitorToken = "";
+
   constructor(private readonly token: string, private readonly embedOrigin: string) {}
 
   private headers(json: boolean): Record<string, string> {
@@ -53,6 +56,7 @@ export class Api {
       Authorization: `Bearer ${this.token}`,
       "X-Shoreline-Embed-Origin": this.embedOrigin,
     };
+    if (this.visitorToken) headers["X-Shoreline-Visitor"] = this.visitorToken;
     if (json) headers["Content-Type"] = "application/json";
     return headers;
   }

@@ -27,6 +27,7 @@ interface Item {
 }
 
 const CONVERSATION_IDLE_MS = 30 * 60 * 1000;
+const VISITOR_TOKEN_KEY = "shl_vtok";
 const UNAVAILABLE = new Set(["paused", "over_limit"]);
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text = ""): HTMLElementTagNameMap[K] {
@@ -72,6 +73,7 @@ class Chat {
   private items: Item[] = [];
   private busy = false;
   private handoffDone = false;
+  private session: Promise<unknown> = Promise.resolve();
 
   private root = el("main", "shl");
   private log = el("div", "log");
@@ -91,13 +93,26 @@ class Chat {
     this.pageUrl = hash.get("page") ?? "";
     this.visitor = visitorId(hash.get("vid"));
     this.api = new Api(token, this.hostOrigin);
+    this.api.visitorToken = load(VISITOR_TOKEN_KEY) ?? "";
     this.storeKey = `shl_conv_${token.split("_")[1] ?? "x"}`;
     this.fromHost = hash.get("st");
   }
 
   // --- boot -----------------------------------------------------------------------------------
 
+  /** SEC-2: only inside a frame whose parent is the website the server vouched for (data-host). */
+  private framedByHost(): boolean {
+    if (window.top === window.self || window.parent === window.self) return false;
+    const ancestors = location.ancestorOrigins;
+    if (ancestors && ancestors.length && ancestors[0] !== this.hostOrigin) return false;
+    return true;
+  }
+
   start(): void {
+    if (!this.framedByHost()) {
+      document.body.replaceChildren(el("p", "refused", "This chat only works inside the website that shows it."));
+      return;
+    }
     const inline = document.getElementById("shl-config");
     const config = inline?.textContent ? (JSON.parse(inline.textContent) as Config) : null;
     this.buildShell();
@@ -132,7 +147,14 @@ class Chat {
     this.buildTools(config);
     this.applyStatus(config.status);
     // WID-6/AN-4: one session per opened widget; returning visitors are counted server-side.
-    this.api.json("sessions", { visitor_id: this.visitor, page_url: this.pageUrl.slice(0, 2000) }).catch(
+    // SEC-6: it also hands out the signed visitor token every later call sends back.
+    this.session = this.api.json<{ visitor_token: string }>("sessions", {
+      visitor_id: this.visitor, page_url: this.pageUrl.slice(0, 2000),
+    }).then(
+      (out) => {
+        this.api.visitorToken = out.visitor_token;
+        save(VISITOR_TOKEN_KEY, out.visitor_token);
+      },
       (error: unknown) => {
         if (error instanceof ApiError && error.status === 403) this.fatal(error);
       });
@@ -354,6 +376,7 @@ class Chat {
     const bubble = pending.querySelector(".bubble") as HTMLElement;
     let streamed = "";
     try {
+      await this.session; // the first message waits for the signed visitor token
       const out = await this.api.stream(
         { visitor_id: this.visitor, conversation_id: this.conversationId, text },
         (delta) => {
