@@ -12,10 +12,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from tenants.bots.availability import contact_expectation
 from tenants.bots.selectors import bot_published_config
+from tenants.conversations.handoff import visitor_updates
 from tenants.conversations.services import (
     ConversationNotFound,
     ReplyOutcome,
@@ -27,6 +30,7 @@ from tenants.conversations.services import (
     widget_load_record,
 )
 from widget.access import WidgetError, WidgetTokenAuth, widget_call
+from widget.live import POLL_MS, widget_poll_call
 from widget.public_config import public_config
 from widget.schemas import (
     Accepted,
@@ -41,6 +45,9 @@ from widget.schemas import (
     MessageOut,
     SessionIn,
     SessionOut,
+    StaffMessageOut,
+    UpdatesIn,
+    UpdatesOut,
 )
 
 api = NinjaAPI(
@@ -186,5 +193,19 @@ def widget_handoff(request: HttpRequest, payload: HandoffIn) -> HandoffOut:
     with widget_call(request, payload.visitor_id) as call:
         conversation = handoff_request(bot=call.bot, visitor_key=payload.visitor_id,
                                        conversation_id=payload.conversation_id)
-        promise = bot_published_config(call.bot).routing.handoff_promise
+        promise = contact_expectation(bot_published_config(call.bot).business, timezone.now())  # BEY-1: honest hours
     return HandoffOut(conversation_id=conversation.pk, promise=promise)
+
+
+# --- BEY-1 live handoff (widget/live.py) -------------------------------------------------------------
+
+@api.post("/updates", response={200: UpdatesOut, **ERRORS}, summary="A person's replies since the last poll (BEY-1)")
+def widget_updates(request: HttpRequest, payload: UpdatesIn) -> UpdatesOut:
+    with widget_poll_call(request, payload.visitor_id) as call:
+        state = visitor_updates(bot_id=call.bot.pk, visitor_key=payload.visitor_id,
+                                conversation_id=payload.conversation_id, after=payload.after)
+    if state is None:
+        raise ConversationNotFound("This conversation does not exist for this visitor.")
+    return UpdatesOut(handoff=state.handoff, held_by=state.held_by, poll_ms=POLL_MS, messages=[
+        StaffMessageOut(id=m.id, text=m.text, author=m.author, created_at=m.created_at.isoformat())
+        for m in state.messages])

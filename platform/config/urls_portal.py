@@ -18,4 +18,5 @@ urlpatterns = [
     path("clients/<slug:slug>/weekly-summary/", include("tenants.dashboard.weekly_summary_urls")),
     path("clients/<slug:slug>/privacy/", include("tenants.privacy.portal_urls")),
     path("review/", include("tenants.review.portal_urls")),
+    path("handoffs/", include("tenants.conversations.handoff_urls")),  # BEY-1 live handoffs
 ]
