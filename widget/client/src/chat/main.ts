@@ -283,7 +283,7 @@ class Chat {
   private add(item: Item, announce = true): HTMLElement {
     this.items.push(item);
     const row = el("div", `msg ${item.r === "v" ? "me" : item.r === "b" ? "bot" : item.r === "p" ? "bot person" : "note"}`);
-    if (item.r === "p") row.append(el("span", "author", item.a || "Team member"));
+    if (item.r === "p") row.append(el("span", "author", item.a && item.a !== "Team member" ? `${item.a} · Team member` : "Team member"));
     const bubble = el("div", "bubble");
     renderText(bubble, item.t);
     row.append(bubble);
