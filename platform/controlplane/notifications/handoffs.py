@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from controlplane.notifications.models import LiveHandoff
 
@@ -79,3 +79,10 @@ def live_handoff_list(*, include_closed: bool = False) -> QuerySet[LiveHandoff]:
 
 def live_handoff_open_count() -> int:
     return LiveHandoff.objects.filter(status__in=OPEN_STATUSES).count()
+
+
+def live_handoff_waiting() -> dict[str, int]:
+    """Open handoffs nobody has taken yet, and how many of the open ones are crises (one query)."""
+    return LiveHandoff.objects.filter(status__in=OPEN_STATUSES).aggregate(
+        waiting=Count("id", filter=Q(status=LiveHandoff.Status.WAITING)), crisis=Count("id", filter=Q(crisis=True))
+    )

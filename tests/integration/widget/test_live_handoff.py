@@ -58,6 +58,10 @@ def test_staff_takes_the_conversation_and_the_visitor_reads_the_reply(alpha: Wid
                                                    "poll_ms": 1000}
 
     staff = _agency(http)
+    # The portal's first page says someone is waiting, before any client list.
+    home = staff.get("/portal/").content.decode()
+    assert "1 visitor waiting for a person." in home
+    assert home.index("data-live-handoffs") < home.index('aria-label="Clients"')
     listing = staff.get("/portal/handoffs/")
     assert listing.status_code == 200
     assert _base("alpha", conversation_id) in listing.content.decode()
