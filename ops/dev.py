@@ -133,7 +133,10 @@ def demo(port: int, bind: str) -> int:
         commands = {
             "web": [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{bind}:{port}",
                     "--workers", "2", "--threads", threads, "--worker-class", "gthread", "--timeout", "60",
-                    "--graceful-timeout", "5", "--access-logfile", "-"],
+                    "--graceful-timeout", "5", "--access-logfile", "-",
+                    # Its own control socket: gunicorn's default path is shared by every instance on the
+                    # machine, and a second demo would remove the first one's (docs: STACK-FACTS).
+                    "--control-socket", str(embedded.DATA_DIR / "gunicorn.ctl")],
             # One demo worker consumes every queue; production runs one worker deployment per queue.
             "worker": [PY, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency",
                        "2", "--hostname", "demo@%h", "--without-mingle", "--without-gossip",

@@ -45,7 +45,7 @@ def _emit(kind: str, key: str, payload: dict[str, Any]) -> None:
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
+_PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")  # "(555) 201-3344" loses its bracket too
 
 
 def _one_line(text: str) -> str:

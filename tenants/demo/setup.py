@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django_tenants.utils import schema_context
 
 from controlplane.clients.models import Client, Domain
@@ -16,7 +17,7 @@ from tenants.bots.services import (
     bot_config_submit,
     bot_set_status,
 )
-from tenants.demo.clients import DEMO_NOTES, DEMO_SITE_ORIGINS
+from tenants.demo.clients import DEMO_NOTES, demo_site_origins
 from tenants.knowledge.services import knowledge_seed_from_pack
 
 
@@ -54,7 +55,7 @@ def demo_widget_setup(*, client: Client, details: dict[str, str], existing: str 
         demo_facts_ensure(bot=bot, details=details, notes=DEMO_NOTES.get(client.slug, []))
         knowledge_seed_from_pack(bot_id=bot.pk, pack_key=client.industry_mode,
                                  details={"business_name": client.name, **details})
-    for origin in DEMO_SITE_ORIGINS:
+    for origin in demo_site_origins(settings.SHORELINE_PUBLIC_PORT):
         allowed_origin_add(client=client, bot_id=bot.pk, origin=origin)
     if existing and widget_token_resolve(existing) is not None:
         return existing

@@ -82,7 +82,7 @@ def live_handoff_open_count() -> int:
 
 
 def live_handoff_waiting() -> dict[str, int]:
-    """Open handoffs nobody has taken yet, and how many of the open ones are crises (one query)."""
+    """Open handoffs nobody has taken yet (crises counted apart), and the open crises (one query)."""
     return LiveHandoff.objects.filter(status__in=OPEN_STATUSES).aggregate(
-        waiting=Count("id", filter=Q(status=LiveHandoff.Status.WAITING)), crisis=Count("id", filter=Q(crisis=True))
+        waiting=Count("id", filter=Q(status=LiveHandoff.Status.WAITING, crisis=False)), crisis=Count("id", filter=Q(crisis=True))
     )

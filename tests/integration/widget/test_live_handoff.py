@@ -211,3 +211,10 @@ def test_a_reply_to_client_a_is_never_readable_through_client_b(alpha: WidgetSet
     assert _poll(alpha, conversation_id, token="").status_code == 401
     assert _poll(alpha, conversation_id, origin="https://evil.example").status_code == 403
     assert _poll(alpha, conversation_id).json()["messages"][0]["text"] == "Only for alpha's visitor"
+
+
+def test_alert_text_hides_a_phone_number_written_with_brackets() -> None:
+    # Found on the `make demo` walk: "(555) 201-3344" left "([phone]" in the SMS.
+    from tenants.conversations.notifications import _one_line
+
+    assert _one_line("call me at (555) 201-3344 to confirm") == "Asked: “call me at [phone] to confirm”"
