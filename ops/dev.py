@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from ops import embedded
 
@@ -33,7 +34,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _settings_env():  # type: ignore[no-untyped-def]
+def _settings_env() -> Any:
     """The platform's typed settings object (the only reader of the environment)."""
     if str(ROOT / "platform") not in sys.path:
         sys.path.insert(0, str(ROOT / "platform"))

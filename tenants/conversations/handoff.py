@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -171,9 +171,12 @@ class LiveUpdate:
     created_at: datetime
 
 
+HandoffState = Literal["none", "waiting", "held", "closed"]
+
+
 @dataclass(frozen=True)
 class LiveState:
-    handoff: str  # "none" | "waiting" | "held" | "closed"
+    handoff: HandoffState
     held_by: str
     messages: list[LiveUpdate]
 
@@ -194,6 +197,7 @@ def visitor_updates(
         .order_by("id")
         .values_list("id", "text", "author_name", "created_at")[:50]
     )
+    state: HandoffState
     if conversation.held_by_email:
         state = "held"
     elif conversation.handoff_closed_at is not None:

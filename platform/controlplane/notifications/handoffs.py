@@ -25,7 +25,7 @@ def live_handoff_open(
         defaults={"requested_at": at, "crisis": crisis, "last_visitor_at": at},
     )
     if not created:
-        changed = {"crisis": row.crisis or crisis}
+        changed: dict[str, Any] = {"crisis": row.crisis or crisis}
         if row.status == LiveHandoff.Status.CLOSED:
             changed.update(status=LiveHandoff.Status.WAITING, requested_at=at, closed_at=None)
         LiveHandoff.objects.filter(pk=row.pk).update(**changed)
