@@ -18,7 +18,8 @@ POLL_MS = 1000  # the widget asks once a second: a person's reply shows within t
 
 def poll_limits() -> tuple[Limit, Limit]:
     per_visitor = getattr(settings, "WIDGET_RATE_POLL_PER_MINUTE", 90)
-    return Limit("poll", per_visitor, 30), Limit("poll_bot", per_visitor * 40, 600)
+    burst = getattr(settings, "WIDGET_RATE_POLL_BURST", 30)
+    return Limit("poll", per_visitor, burst), Limit("poll_bot", per_visitor * 40, burst * 20)
 
 
 def _refuse(decision: Decision) -> None:

@@ -218,3 +218,30 @@ def test_alert_text_hides_a_phone_number_written_with_brackets() -> None:
     from tenants.conversations.notifications import _one_line
 
     assert _one_line("call me at (555) 201-3344 to confirm") == "Asked: “call me at [phone] to confirm”"
+
+
+def test_watching_for_a_reply_never_eats_the_message_budget(alpha: WidgetSetup, settings: Any) -> None:
+    settings.WIDGET_RATE_VISITOR_BURST = 2
+    settings.WIDGET_RATE_VISITOR_PER_MINUTE = 1
+    conversation_id = _handoff(alpha)  # a message and a handoff: the visitor's budget of two is spent
+    assert [_poll(alpha, conversation_id).status_code for _ in range(6)] == [200] * 6
+    settings.WIDGET_RATE_POLL_BURST = 2
+    settings.WIDGET_RATE_POLL_PER_MINUTE = 1
+    # Polls have their own limit (another visitor: a fresh bucket; their id is not theirs, so 404 until refused).
+    assert [_poll(alpha, conversation_id, visitor=OTHER_VISITOR).status_code for _ in range(3)] == [404, 404, 429]
+    assert _poll(alpha, conversation_id, visitor=OTHER_VISITOR).headers["Retry-After"] == "60"
+
+
+def test_a_held_conversation_never_ends_idle_under_the_person(alpha: WidgetSetup, http: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenants.conversations.models import Conversation
+    from tenants.conversations.services import conversations_end_idle
+
+    conversation_id = _handoff(alpha)
+    _agency(http).post(_base("alpha", conversation_id) + "take/")
+    with alpha.schema():
+        assert conversations_end_idle(now=timezone.now() + timedelta(hours=3)) == []
+        assert Conversation.objects.get(pk=conversation_id).status == "open"
