@@ -84,5 +84,6 @@ def live_handoff_open_count() -> int:
 def live_handoff_waiting() -> dict[str, int]:
     """Open handoffs nobody has taken yet (crises counted apart), and the open crises (one query)."""
     return LiveHandoff.objects.filter(status__in=OPEN_STATUSES).aggregate(
-        waiting=Count("id", filter=Q(status=LiveHandoff.Status.WAITING, crisis=False)), crisis=Count("id", filter=Q(crisis=True))
+        waiting=Count("id", filter=Q(status=LiveHandoff.Status.WAITING, crisis=False)),
+        crisis=Count("id", filter=Q(crisis=True)),
     )

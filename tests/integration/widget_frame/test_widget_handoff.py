@@ -10,14 +10,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_handoff_without_a_conversation_starts_one(alpha: WidgetSetup) -> None:
-    from tenants.analytics.models import Event
-    from tenants.conversations.models import Conversation
-    from tenants.review.models import ReviewItem
-
     from django.utils import timezone
 
+    from tenants.analytics.models import Event
     from tenants.bots.availability import contact_expectation
     from tenants.bots.selectors import bot_get, bot_published_config
+    from tenants.conversations.models import Conversation
+    from tenants.review.models import ReviewItem
 
     with alpha.schema():
         business = bot_published_config(bot_get(bot_id=alpha.bot_id)).business
