@@ -82,6 +82,9 @@ def _services_stop() -> None:
 # Local stand-ins for Twilio, SendGrid and a client's CRM (issue 14), unless real keys are configured.
 # Their ports follow the web port (8000 → 8791, 8792, 8793), so two demos on one machine do not collide.
 FAKE_PORT_OFFSETS = {"twilio": 791, "sendgrid": 792, "webhooks": 793}
+# The local Stripe follows the web port too (8000 → 8420): a fixed port made a second demo on the
+# machine lose its Stripe server, and the runner stops everything when one process exits.
+STRIPE_PORT_OFFSET = 420
 
 
 def _provider_fakes(env: dict[str, str], web_port: int) -> list[list[str]]:
@@ -120,13 +123,16 @@ def demo(port: int, bind: str) -> int:
         env = _env()
         for command in _provider_fakes(env, port):
             children.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603
-        os.environ.update({k: v for k, v in env.items() if k.startswith(("TWILIO_", "SENDGRID_", "SHORELINE_"))})
+        if not _settings_env().stripe_secret_key:
+            env.setdefault("STRIPE_API_BASE", f"http://127.0.0.1:{port + STRIPE_PORT_OFFSET}")
+        os.environ.update({k: v for k, v in env.items()
+                           if k.startswith(("TWILIO_", "SENDGRID_", "SHORELINE_", "STRIPE_API_BASE"))})
         migrate()
         if not _settings_env().stripe_secret_key:
             # No Stripe keys: the local Stripe-compatible server, which also delivers signed webhooks
             # to this platform, so plan change → subscription → invoice → webhook works offline.
             children.append(subprocess.Popen(  # noqa: S603
-                [PY, "-m", "ops.fakes.stripe_server", "--port", "8420",
+                [PY, "-m", "ops.fakes.stripe_server", "--port", str(port + STRIPE_PORT_OFFSET),
                  "--webhook-url", f"http://127.0.0.1:{port}/billing/stripe/webhook",
                  "--webhook-host", f"{_settings_env().shoreline_domain}:{port}",
                  "--state-file", str(embedded.DATA_DIR / "stripe-local.json")], cwd=ROOT, env=env))
@@ -144,7 +150,10 @@ def demo(port: int, bind: str) -> int:
         commands = {
             "web": [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{bind}:{port}",
                     "--workers", "2", "--threads", threads, "--worker-class", "gthread", "--timeout", "60",
-                    "--graceful-timeout", "5", "--access-logfile", "-"],
+                    "--graceful-timeout", "5", "--access-logfile", "-",
+                    # Its own control socket: gunicorn's default path is shared by every instance on the
+                    # machine, and a second demo would remove the first one's (docs: STACK-FACTS).
+                    "--control-socket", str(embedded.DATA_DIR / "gunicorn.ctl")],
             # One demo worker consumes every queue; production runs one worker deployment per queue.
             "worker": [PY, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency",
                        "2", "--hostname", "demo@%h", "--without-mingle", "--without-gossip",

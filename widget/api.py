@@ -13,10 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from tenants.bots.availability import contact_expectation
 from tenants.bots.selectors import bot_published_config
+from tenants.conversations.handoff import visitor_updates
 from tenants.conversations.services import (
     ConversationNotFound,
     ReplyOutcome,
@@ -29,6 +32,7 @@ from tenants.conversations.services import (
 )
 from widget.access import WidgetError, WidgetTokenAuth, caller_origin, own_origins, visitor_scope, widget_call
 from widget.embed_ticket import embed_ticket_issue
+from widget.live import POLL_MS, widget_poll_call
 from widget.public_config import public_config
 from widget.schemas import (
     Accepted,
@@ -44,6 +48,9 @@ from widget.schemas import (
     MessageOut,
     SessionIn,
     SessionOut,
+    StaffMessageOut,
+    UpdatesIn,
+    UpdatesOut,
 )
 from widget.visitor_token import visitor_token_issue
 
@@ -191,7 +198,7 @@ def widget_handoff(request: HttpRequest, payload: HandoffIn) -> HandoffOut:
     with widget_call(request, payload.visitor_id) as call:
         conversation = handoff_request(bot=call.bot, visitor_key=payload.visitor_id,
                                        conversation_id=payload.conversation_id)
-        promise = bot_published_config(call.bot).routing.handoff_promise
+        promise = contact_expectation(bot_published_config(call.bot).business, timezone.now())  # BEY-1: honest hours
     return HandoffOut(conversation_id=conversation.pk, promise=promise)
 
 
@@ -204,3 +211,17 @@ def widget_embed_ticket(request: HttpRequest) -> EmbedTicketOut:
             raise WidgetError(403, "origin_not_allowed", "Only the website showing the chat can open it.")
         ticket = embed_ticket_issue(token_id=call.caller.token.pk, host=call.caller.origin)
     return EmbedTicketOut(ticket=ticket, expires_in=settings.WIDGET_EMBED_TICKET_MAX_AGE)
+
+
+# --- BEY-1 live handoff (widget/live.py) -------------------------------------------------------------
+
+@api.post("/updates", response={200: UpdatesOut, **ERRORS}, summary="A person's replies since the last poll (BEY-1)")
+def widget_updates(request: HttpRequest, payload: UpdatesIn) -> UpdatesOut:
+    with widget_poll_call(request, payload.visitor_id) as call:
+        state = visitor_updates(bot_id=call.bot.pk, visitor_key=payload.visitor_id,
+                                conversation_id=payload.conversation_id, after=payload.after)
+    if state is None:
+        raise ConversationNotFound("This conversation does not exist for this visitor.")
+    return UpdatesOut(handoff=state.handoff, held_by=state.held_by, poll_ms=POLL_MS, messages=[
+        StaffMessageOut(id=m.id, text=m.text, author=m.author, created_at=m.created_at.isoformat())
+        for m in state.messages])

@@ -121,7 +121,20 @@ def widget_demo(request: HttpRequest) -> HttpResponse:
     tokens = _demo_tokens()
     clients = list(Client.objects.exclude(schema_name="public").filter(slug__in=tokens).order_by("name"))
     chosen = next((c for c in clients if c.slug == request.GET.get("client")), clients[0] if clients else None)
-    return HttpResponse(render_to_string("widget/demo.html", {
+    response = HttpResponse(render_to_string("widget/demo.html", {
         "clients": clients, "chosen": chosen,
         "snippet": embed_snippet(tokens[chosen.slug], public_origin()) if chosen else "",
     }))
+    response["Content-Security-Policy"] = demo_page_csp(public_origin())
+    return response
+
+
+def demo_page_csp(platform_origin: str) -> str:
+    """The pretend website's own policy, as a client with a CSP would write it for the widget: our
+    loader script, our chat iframe and calls to our API. (The site-wide policy, script-src 'self',
+    blocked the loader, so the demo page showed no bubble; found on the `make demo` walk.)"""
+    return (
+        f"default-src 'self'; script-src 'self' {platform_origin}; frame-src {platform_origin}; "
+        f"connect-src 'self' {platform_origin}; img-src 'self' data: {platform_origin}; "
+        "style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+    )

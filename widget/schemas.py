@@ -137,3 +137,25 @@ class HandoffOut(Schema):
 class EmbedTicketOut(Schema):
     ticket: str
     expires_in: int
+
+
+# --- BEY-1 live handoff: the visitor's widget polls for a person's replies -------------------------
+
+class UpdatesIn(StrictIn):
+    visitor_id: VisitorId
+    conversation_id: uuid.UUID
+    after: Annotated[int, Field(ge=0)] = 0  # the last person's message id the widget shows
+
+
+class StaffMessageOut(Schema):
+    id: int
+    text: str
+    author: str  # the person's first name, or "Team member"
+    created_at: str
+
+
+class UpdatesOut(Schema):
+    handoff: Literal["none", "waiting", "held", "closed"]
+    held_by: str
+    messages: list[StaffMessageOut]
+    poll_ms: int

@@ -23,4 +23,5 @@ urlpatterns = [
     # Issue 15 (h15b): AX-3 weekly checklist; CXI-3/4/5, PRM-4, BEY-3 insights on one client.
     path("clients/<slug:slug>/checklist/", include(checklist_patterns)),
     path("clients/<slug:slug>/insights/", include(insights_patterns)),
+    path("handoffs/", include("tenants.conversations.handoff_urls")),  # BEY-1 live handoffs
 ]

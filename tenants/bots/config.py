@@ -123,7 +123,9 @@ class ContactRouting(ConfigModel):
     owner_email: str = ""
     sms_on_new_lead: bool = False
     email_on_handoff: bool = True
-    handoff_promise: str = "A team member will contact you within one business day."
+    # No longer read: what a visitor is promised comes from the opening hours (tenants.bots.availability).
+    # Kept so stored config versions that carry it still load.
+    handoff_promise: str = ""
 
 
 class IntentConfig(ConfigModel):

@@ -60,6 +60,11 @@ class Conversation(models.Model):
     crisis_level = models.CharField(max_length=8, default="none")
     asked_for_contact = models.BooleanField(default=False)
     handoff_requested_at = models.DateTimeField(null=True, blank=True)
+    # BEY-1 live handoff: while a person holds the conversation the bot stays quiet.
+    held_by_email = models.CharField(max_length=254, blank=True)
+    held_by_name = models.CharField(max_length=60, blank=True)  # the first name the visitor sees
+    held_at = models.DateTimeField(null=True, blank=True)
+    handoff_closed_at = models.DateTimeField(null=True, blank=True)
     summary = models.TextField(blank=True)
     tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
 
@@ -75,6 +80,7 @@ class Message(models.Model):
     class Role(models.TextChoices):
         VISITOR = "visitor", "Visitor"
         BOT = "bot", "Bot"
+        STAFF = "staff", "Team member"  # BEY-1: a person's reply from the portal
 
     class Feedback(models.TextChoices):
         UP = "up", "Helpful"
@@ -94,6 +100,7 @@ class Message(models.Model):
     output_tokens = models.PositiveIntegerField(default=0)
     model_name = models.CharField(max_length=64, blank=True)
     feedback = models.CharField(max_length=4, choices=Feedback.choices, blank=True)
+    author_name = models.CharField(max_length=60, blank=True)  # staff replies: the first name shown
     # Visitor messages only: what detect found
     lead_type = models.CharField(max_length=24, blank=True)
     sentiment = models.CharField(max_length=8, blank=True)

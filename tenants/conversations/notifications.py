@@ -19,12 +19,15 @@ from controlplane.notifications.models import EventKind
 from controlplane.notifications.services import notification_emit
 
 
-def _client() -> Any:
+def current_client() -> Any:
     """The client whose schema is active; schema_context() sets a stand-in without the model's fields."""
     tenant = connection.tenant
     if isinstance(tenant, Client):
         return tenant
     return Client.objects.get(schema_name=connection.schema_name)
+
+
+_client = current_client
 
 
 def _lead_type_label(value: str) -> str:
@@ -42,7 +45,7 @@ def _emit(kind: str, key: str, payload: dict[str, Any]) -> None:
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
+_PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")  # "(555) 201-3344" loses its bracket too
 
 
 def _one_line(text: str) -> str:

@@ -22,15 +22,18 @@ from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from agents.detection.intent import IntentRule
 from controlplane.billing.metering import usage_allows_answers, usage_record_reply
+from controlplane.notifications.handoffs import live_handoff_open
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
 from tenants.bots.selectors import bot_get, bot_published_config
 from tenants.bots.services import bot_set_status
 from tenants.conversations.agent_runtime import bot_turn
+from tenants.conversations.handoff import held_visitor_message
 from tenants.conversations.models import Conversation, Event, Message, Visitor, VisitorSession
 from tenants.conversations.notifications import (
     conversation_ended_emit,
     crisis_event_emit,
+    current_client,
     handoff_event_emit,
     lead_events_emit,
 )
@@ -121,6 +124,8 @@ def _open_conversation(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID
     )
     if conversation is None:
         raise ConversationNotFound("This conversation does not exist for this visitor.")
+    if conversation.held_by_email:
+        return conversation  # BEY-1: a person holds it; it never goes idle under them
     idle_since = timezone.now() - timedelta(minutes=CONVERSATION_IDLE_MINUTES)
     if conversation.status == Conversation.Status.ENDED or conversation.last_message_at < idle_since:
         return None
@@ -131,7 +136,8 @@ def _history(conversation: Conversation | None) -> list[Turn]:
     if conversation is None:
         return []
     rows = list(conversation.messages.order_by("-created_at", "-id").values_list("role", "text")[:HISTORY_TURNS])
-    return [Turn(role=role, text=text) for role, text in reversed(rows)]  # type: ignore[arg-type]
+    # A person's replies (BEY-1) read to the engine as the business's side of the conversation.
+    return [Turn(role="visitor" if role == Message.Role.VISITOR else "bot", text=text) for role, text in reversed(rows)]
 
 
 def _unavailable_reply(bot: Bot, config: BotConfig) -> tuple[str, str] | None:
@@ -164,6 +170,8 @@ def message_turn(
     # Nothing is written before the graph has run: a refusal (unknown conversation) or a crash
     # leaves no visitor row behind. _persist_turn writes everything in one transaction.
     conversation = _open_conversation(bot=bot, visitor_key=visitor_key, conversation_id=conversation_id)
+    if conversation is not None and conversation.held_by_email:
+        return _held_turn(conversation=conversation, text=text, config=config, started=started), None
     if bot.status == BotStatus.OVER_LIMIT and usage_allows_answers(client_id=client_id):
         # A new month or a larger plan: answer again at once (only over-limit bots pay this query).
         bot_set_status(bot=bot, status=BotStatus.ACTIVE, reason="A new billing period or plan lifted the limit")
@@ -180,6 +188,16 @@ def message_turn(
                             conversation=conversation, text=text, result=result, unavailable=unavailable,
                             started=started)
     return outcome, result
+
+
+def _held_turn(*, conversation: Conversation, text: str, config: BotConfig, started: float) -> ReplyOutcome:
+    """BEY-1: a person holds the conversation, so the bot stays quiet: the message is stored for them,
+    no reply, no model call, no usage. The widget shows the person's reply when it comes."""
+    message = held_visitor_message(conversation=conversation, visitor=conversation.visitor, text=text,
+                                   now=timezone.now())
+    return ReplyOutcome(conversation_id=conversation.pk, message_id=message.pk, reply="", answered_by="person",
+                        is_fallback=False, is_crisis=False, asked_for_contact=False, lead_captured=False,
+                        server_ms=round((time.perf_counter() - started) * 1000, 3), booking_url=config.booking_url)
 
 
 def _persist_turn(
@@ -283,6 +301,9 @@ def _apply_effects(
                            "reasons": list(alert.reasons) if alert else [],
                            "recipients": list(alert.recipients) if alert else [], "message_id": bot_message.pk})
         crisis_event_emit(conversation=conversation)
+        # BEY-1: a crisis goes to the top of the portal's live handoffs, for a person to step in.
+        live_handoff_open(client_id=current_client().pk, conversation_id=conversation.pk,
+                          at=bot_message.created_at, crisis=True)
     for item in result.review_items:
         review_item_open(kind=item.kind, conversation=conversation, message=bot_message, question=text,
                          reason=item.reason, created_at=bot_message.created_at)
@@ -359,6 +380,8 @@ def handoff_request(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID | 
                          reason="Visitor asked to talk to a person", created_at=now)
         event_record(kind="handoff", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
         handoff_event_emit(conversation=conversation, question=question)
+        live_handoff_open(client_id=current_client().pk, conversation_id=conversation.pk, at=now,
+                          crisis=conversation.crisis_level == "crisis")
     return conversation
 
 
@@ -379,7 +402,7 @@ def conversations_end_idle(*, now: datetime | None = None) -> list[uuid.UUID]:
         with transaction.atomic():
             ids = list(
                 Conversation.objects.select_for_update(skip_locked=True)
-                .filter(status=Conversation.Status.OPEN, last_message_at__lt=cutoff)
+                .filter(status=Conversation.Status.OPEN, last_message_at__lt=cutoff, held_by_email="")
                 .order_by("last_message_at").values_list("pk", flat=True)[:END_IDLE_BATCH]
             )
             Conversation.objects.filter(pk__in=ids, status=Conversation.Status.OPEN,

@@ -15,7 +15,17 @@ class DemoClient(TypedDict):
 DEMO_ADMIN_EMAIL = "admin@shoreline.localhost"
 DEMO_STAFF_EMAIL = "staff@shoreline.localhost"
 # The demo host page that embeds every demo bot's widget (served by `make demo` itself).
-DEMO_SITE_ORIGINS = ["http://localhost:8000", "http://demo-site.localhost:8000", "http://127.0.0.1:8000"]
+DEMO_SITE_HOSTS = ("localhost", "demo-site.localhost", "127.0.0.1")
+
+
+def demo_site_origins(port: int | None) -> list[str]:
+    """The pretend client website's origins on the port the demo runs on (`make demo` on another port
+    than 8000 used to leave the demo page off the allowlist: every widget call answered 403)."""
+    suffix = f":{port}" if port else ""
+    return [f"http://{host}{suffix}" for host in DEMO_SITE_HOSTS]
+
+
+DEMO_SITE_ORIGINS = demo_site_origins(8000)  # the default port, for callers without settings
 
 DEMO_CLIENTS: list[DemoClient] = [
     {

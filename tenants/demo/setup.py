@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django_tenants.utils import schema_context
 
 from controlplane.accounts.models import User
@@ -17,7 +18,7 @@ from tenants.bots.services import (
     bot_config_submit,
     bot_set_status,
 )
-from tenants.demo.clients import DEMO_NOTES, DEMO_SITE_ORIGINS, DEMO_STAFF_EMAIL
+from tenants.demo.clients import DEMO_NOTES, DEMO_STAFF_EMAIL, demo_site_origins
 from tenants.knowledge.drafts import article_save_by, knowledge_pending
 from tenants.knowledge.models import Faq
 from tenants.knowledge.services import faq_save_by, knowledge_seed_from_pack
@@ -60,7 +61,7 @@ def demo_widget_setup(*, client: Client, details: dict[str, str], existing: str 
         knowledge_seed_from_pack(bot_id=bot.pk, pack_key=client.industry_mode,
                                  details={"business_name": client.name, **details})
         demo_pending_changes_ensure(bot=bot)
-    for origin in DEMO_SITE_ORIGINS:
+    for origin in demo_site_origins(settings.SHORELINE_PUBLIC_PORT):
         allowed_origin_add(client=client, bot_id=bot.pk, origin=origin)
     if existing and widget_token_resolve(existing) is not None:
         return existing

@@ -171,6 +171,12 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "client_insights:page": agency(),
     "client_insights:draft_faq": agency(ok=(302, "/portal/clients/alpha/insights/"), method="post"),  # nothing open
     "weekly_summary:send": admin_only(ok=(302, "/portal/clients/alpha/notifications/log/"), method="post"),
+    # BEY-1 live handoffs (the real actions, cross-tenant: tests/integration/widget/test_live_handoff.py).
+    "handoffs:home": agency(),
+    "handoffs:detail": agency(ok=404),  # no such conversation in alpha's schema
+    "handoffs:take": agency(ok=404, method="post"),
+    "handoffs:reply": agency(ok=404, method="post"),
+    "handoffs:release": agency(ok=404, method="post"),
 }
 CLIENT_HOST_ROUTES: dict[str, Rule] = {
     "home": member(),

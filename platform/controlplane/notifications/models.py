@@ -145,3 +145,32 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"webhook {self.pk} of {self.client_id}"
+
+
+class LiveHandoff(models.Model):
+    """BEY-1: one conversation a person should look at (the visitor asked for one, or a crisis), so the
+    portal lists open handoffs across every client without opening every schema. The client's
+    conversation stays the source of truth; this row is written in the same transaction as it."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for a person"
+        HELD = "held", "A person is replying"
+        CLOSED = "closed", "Back with the bot"
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="live_handoffs")
+    conversation_id = models.UUIDField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.WAITING)
+    crisis = models.BooleanField(default=False)
+    requested_at = models.DateTimeField()
+    last_visitor_at = models.DateTimeField(null=True, blank=True)
+    held_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    held_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "conversation_id"], name="unique_live_handoff")]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"handoff {self.conversation_id} ({self.status})"

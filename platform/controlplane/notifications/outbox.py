@@ -64,6 +64,7 @@ WEBHOOK_BACKOFF_S = 60
 WEBHOOK_BACKOFF_CAP_S = 4 * 3600
 STUCK_SENDING_AFTER = timedelta(minutes=10)
 SWEEP_BATCH = 500
+SWEEP_GRACE = timedelta(minutes=2)
 
 
 # --- emit -------------------------------------------------------------------------------------------
@@ -287,12 +288,17 @@ def delivery_replay(*, delivery_id: int, client_id: int) -> Delivery | None:
 def outbox_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Plan events whose planning was lost, re-queue due deliveries, fail those stuck mid-call."""
     now = now or timezone.now()
-    unplanned = list(OutboxEvent.objects.filter(planned_at__isnull=True).order_by("created_at")
+    # Only what has waited longer than SWEEP_GRACE: a fresh event or delivery has its task in the queue
+    # already. Re-queueing those every minute fed a backlog with duplicates (found on the `make demo`
+    # walk: ~500 summaries after the history seed, every sweep re-queued every pending webhook, and a
+    # crisis alert waited minutes behind thousands of duplicate tasks).
+    waited = now - SWEEP_GRACE
+    unplanned = list(OutboxEvent.objects.filter(planned_at__isnull=True, created_at__lt=waited).order_by("created_at")
                      .values_list("pk", flat=True)[:SWEEP_BATCH])
     for event_id in unplanned:
         notification_task_enqueue("controlplane.notifications.plan", event_id)
     due = list(Delivery.objects.filter(status__in=OPEN_STATUSES)
-               .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+               .filter(Q(next_attempt_at__isnull=True, created_at__lt=waited) | Q(next_attempt_at__lte=now))
                .order_by("created_at").values_list("pk", flat=True)[:SWEEP_BATCH])
     for delivery_id in due:
         notification_task_enqueue("controlplane.notifications.send", delivery_id)

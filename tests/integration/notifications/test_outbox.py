@@ -171,3 +171,20 @@ def test_generated_history_records_no_events(client_alpha):
     assert not OutboxEvent.objects.filter(dedupe_key="test:history").exists()
     assert notification_emit(client_id=client_alpha.pk, kind=EventKind.CRISIS, payload={},
                              dedupe_key="test:history") is not None
+
+
+def test_the_sweep_leaves_fresh_work_to_its_queued_task(client_alpha):
+    """Found on the `make demo` walk: re-queueing every pending event each minute flooded a busy worker
+    with duplicates, and alerts waited minutes behind them. Fresh work is left to its own task."""
+    from controlplane.notifications.outbox import SWEEP_GRACE
+
+    _owner(client_alpha, email_kinds=[])
+    event = notification_emit(client_id=client_alpha.pk, kind=EventKind.LEAD_HOT, payload=HOT_PAYLOAD,
+                              dedupe_key=f"test:{EventKind.LEAD_HOT}:fresh")
+    assert outbox_sweep()["planned"] == 0
+    later = timezone.now() + SWEEP_GRACE + timedelta(seconds=1)
+    assert outbox_sweep(now=later)["planned"] == 1  # its task was lost: recovered after the grace
+    [delivery_id] = outbox_event_plan(event_id=event.pk)
+    assert outbox_sweep()["queued"] == 0
+    assert outbox_sweep(now=later)["queued"] == 1
+    assert Delivery.objects.get(pk=delivery_id).status == DeliveryStatus.PENDING

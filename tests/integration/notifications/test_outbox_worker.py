@@ -139,6 +139,16 @@ def _purge() -> None:
         conn.default_channel.queue_purge(QUEUE)
 
 
+def _past_grace():  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from controlplane.notifications.outbox import SWEEP_GRACE
+
+    return timezone.now() + SWEEP_GRACE + timedelta(seconds=1)
+
+
 def test_worker_killed_between_commit_and_send_delivers_exactly_once(start_worker, fake, committed, django_db_blocker):
     client, marker = committed["client"], committed["marker"]
     with django_db_blocker.unblock():
@@ -154,11 +164,12 @@ def test_worker_killed_between_commit_and_send_delivers_exactly_once(start_worke
         assert not Delivery.objects.filter(event__in=[queued, lost, queued_again]).exists()
 
         start_worker("second")  # consumes queued-2's message; the others only the sweep recovers
-        outbox_sweep()  # queues planning for all three (queued-2 perhaps a second time) …
-        outbox_sweep()  # … and again: duplicates of every task are harmless
+        # The sweep leaves fresh work to the tasks already queued; past its grace it recovers what was lost.
+        outbox_sweep(now=_past_grace())  # queues planning for all three (queued-2 perhaps a second time) …
+        outbox_sweep(now=_past_grace())  # … and again: duplicates of every task are harmless
         events = [queued, lost, queued_again]
         assert _wait_for(lambda: Delivery.objects.filter(event__in=events, status=DeliveryStatus.SENT).count() == 3)
-        outbox_sweep()
+        outbox_sweep(now=_past_grace())
         time.sleep(2)  # give any duplicate task time to (not) send
         bodies = sorted(m["body"] for m in fake.messages())
         assert len(bodies) == 3
@@ -185,7 +196,7 @@ def test_worker_killed_during_the_provider_call_never_sends_twice(start_worker, 
 
         fake.delay_s = 0.0
         start_worker("after")
-        outbox_sweep()
+        outbox_sweep(now=_past_grace())
         time.sleep(3)
         assert len(fake.messages()) == 1  # not sent again
         # Later the sweep gives up on it visibly instead of risking a duplicate.

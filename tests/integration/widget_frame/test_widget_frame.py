@@ -129,6 +129,12 @@ def test_demo_page_embeds_the_snippet_of_the_chosen_demo_client(alpha: WidgetSet
     assert html.count(f'data-token="{alpha.token}" async></script>') == 1  # embedded once
     assert f"data-token=&quot;{alpha.token}&quot; async&gt;&lt;/script&gt;</code>" in html  # and shown as text
     assert '<script src="http://shoreline.localhost:8000/static/widget/loader.js"' in html
+    # The page's own policy lets the loader, the chat iframe and the API calls through (the site-wide
+    # policy, script-src 'self', blocked the loader: the bubble never showed).
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' http://shoreline.localhost:8000;" in policy
+    assert "frame-src http://shoreline.localhost:8000;" in policy
+    assert "connect-src 'self' http://shoreline.localhost:8000;" in policy
 
 
 # --- SEC-2: embed tickets ------------------------------------------------------------------------------

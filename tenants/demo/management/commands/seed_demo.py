@@ -18,7 +18,7 @@ from controlplane.accounts.services import user_create
 from controlplane.clients.models import Client
 from controlplane.clients.selectors import client_public_url, host_origin, public_url
 from controlplane.clients.services import client_provision
-from tenants.demo.clients import DEMO_ADMIN_EMAIL, DEMO_CLIENTS, DEMO_SITE_ORIGINS, DEMO_STAFF_EMAIL
+from tenants.demo.clients import DEMO_ADMIN_EMAIL, DEMO_CLIENTS, DEMO_STAFF_EMAIL, demo_site_origins
 from tenants.demo.history import history_seed_all
 from tenants.demo.setup import demo_branding_ensure, demo_site_domain_ensure, demo_widget_setup
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         # Issue 4/7: ~90 days of history per client through the real services, then fresh rollups.
         history_seed_all(clients=[c for c in Client.objects.exclude(schema_name="public")
                                   if c.slug in {spec["slug"] for spec in DEMO_CLIENTS}],
-                         origin=DEMO_SITE_ORIGINS[0], stdout=self.stdout)
+                         origin=demo_site_origins(settings.SHORELINE_PUBLIC_PORT)[0], stdout=self.stdout)
         self._print_logins(credentials, custom_host)
 
     def _print_logins(self, credentials: dict[str, str], custom_host: str = "") -> None:

@@ -4,6 +4,7 @@
  */
 
 import { Api, ApiError, type Config, type MessageOut, type QuickReply } from "./api";
+import { LivePoller, type StaffMessage } from "./live";
 import { link, renderText, safeHref } from "./text";
 import { canPersist, load, save, visitorId } from "./visitor";
 
@@ -19,11 +20,13 @@ const ICONS: Record<string, string> = {
   check: '<path d="M20 6 9 17l-5-5"/>',
 };
 
-type Role = "v" | "b" | "n";
+type Role = "v" | "b" | "n" | "p";
 interface Item {
   r: Role;
   t: string;
   m?: number; // bot message id (feedback)
+  a?: string; // "p": the person's first name (BEY-1)
+  p?: number; // "p": the person's message id
 }
 
 const CONVERSATION_IDLE_MS = 30 * 60 * 1000;
@@ -74,6 +77,8 @@ class Chat {
   private busy = false;
   private handoffDone = false;
   private session: Promise<unknown> = Promise.resolve();
+  private live: LivePoller;
+  private personHere = false;
 
   private root = el("main", "shl");
   private log = el("div", "log");
@@ -96,6 +101,11 @@ class Chat {
     this.api.visitorToken = load(VISITOR_TOKEN_KEY) ?? "";
     this.storeKey = `shl_conv_${token.split("_")[1] ?? "x"}`;
     this.fromHost = hash.get("st");
+    this.live = new LivePoller(this.api, this.visitor, {
+      conversation: () => this.conversationId,
+      message: (m) => this.personReplied(m),
+      state: (handoff, heldBy) => this.handoffState(handoff, heldBy),
+    });
   }
 
   // --- boot -----------------------------------------------------------------------------------
@@ -280,6 +290,8 @@ class Chat {
         if (Date.now() - state.at < CONVERSATION_IDLE_MS && state.items.length) {
           this.conversationId = state.id;
           for (const item of state.items) this.add(item, false);
+          // BEY-1: a person may have replied while the visitor was on another page.
+          this.live.start(Math.max(0, ...state.items.map((i) => i.p ?? 0)));
           return;
         }
       } catch {
@@ -303,7 +315,8 @@ class Chat {
 
   private add(item: Item, announce = true): HTMLElement {
     this.items.push(item);
-    const row = el("div", `msg ${item.r === "v" ? "me" : item.r === "b" ? "bot" : "note"}`);
+    const row = el("div", `msg ${item.r === "v" ? "me" : item.r === "b" ? "bot" : item.r === "p" ? "bot person" : "note"}`);
+    if (item.r === "p") row.append(el("span", "author", item.a && item.a !== "Team member" ? `${item.a} · Team member` : "Team member"));
     const bubble = el("div", "bubble");
     renderText(bubble, item.t);
     row.append(bubble);
@@ -315,7 +328,8 @@ class Chat {
   }
 
   private announce(item: Item): void {
-    const who = item.r === "v" ? "You" : item.r === "b" ? this.config?.bot_name ?? "Assistant" : "Notice";
+    const who = item.r === "v" ? "You" : item.r === "b" ? this.config?.bot_name ?? "Assistant"
+      : item.r === "p" ? item.a || "Team member" : "Notice";
     this.announcer.textContent = `${who}: ${item.t}`;
   }
 
@@ -402,6 +416,8 @@ class Chat {
 
   private received(out: MessageOut): void {
     this.conversationId = out.conversation_id;
+    if (out.answered_by === "person" || out.is_crisis) this.live.start(); // BEY-1: a person holds it
+    if (!out.reply) return this.persist(); // a person holds the conversation: the assistant stays quiet
     const special = UNAVAILABLE.has(out.answered_by) || out.is_crisis;
     const row = this.add({ r: "b", t: out.reply, m: special ? undefined : out.message_id });
     if (UNAVAILABLE.has(out.answered_by)) {
@@ -457,12 +473,33 @@ class Chat {
       this.add({ r: "n", t: `We've let the team know you'd like to talk to a person. ${promise}`.trim() });
       this.add({ r: "b", t: "So they can reach you, what's the best phone number or email?" });
       this.persist();
+      this.live.start();
       this.input.focus();
     }, (error: unknown) => {
       trigger.disabled = false;
       if (error instanceof ApiError && error.status === 0) this.offline();
       else this.showNotice("alert", "We couldn't reach the team just now.", () => this.handoff(trigger));
     });
+  }
+
+  // --- BEY-1 live handoff ---------------------------------------------------------------------
+
+  private personReplied(message: StaffMessage): void {
+    this.add({ r: "p", t: message.text, a: message.author, p: message.id });
+    this.persist();
+  }
+
+  private handoffState(handoff: string, heldBy: string): void {
+    if (handoff === "held") {
+      this.personHere = true;
+      this.status.replaceChildren(el("span", "dot"), document.createTextNode(
+        `${this.config?.business_name ?? ""} · ${heldBy || "A team member"} is replying`));
+    } else if (handoff === "closed" && this.personHere) {
+      this.personHere = false;
+      this.applyStatus(this.config?.status ?? "active");
+      this.add({ r: "n", t: "You're back with the assistant." });
+      this.persist();
+    }
   }
 
   private close(): void {
