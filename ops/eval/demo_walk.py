@@ -27,7 +27,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 BASICS = (("hours", "what are your hours?"), ("phone", "what's your phone number?"),
           ("address", "what's your address?"), ("prices", "how much do you charge?"))
-DEMO_ORIGIN = "http://localhost:8000"  # one of tenants.demo.clients.DEMO_SITE_ORIGINS
 
 
 @dataclass(frozen=True)
@@ -47,12 +46,17 @@ class Row:
 class Widget:
     def __init__(self, port: int, host: str, token: str) -> None:
         self.port, self.host, self.token = port, host, token
+        # The demo's pretend client website on the port the demo runs on (tenants.demo.clients).
+        self.origin = f"http://localhost:{port}"
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None,
+             visitor_token: str = "") -> dict[str, Any]:
         for _attempt in range(6):
             connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            headers = {"Host": self.host, "Authorization": f"Bearer {self.token}", "Origin": DEMO_ORIGIN,
+            headers = {"Host": self.host, "Authorization": f"Bearer {self.token}", "Origin": self.origin,
                        "Content-Type": "application/json"}
+            if visitor_token:
+                headers["X-Shoreline-Visitor"] = visitor_token  # the signed visitor, as the chat app sends it
             connection.request(method, f"/widget/v1{path}", body=json.dumps(body) if body else None, headers=headers)
             response = connection.getresponse()
             data = response.read()
@@ -66,7 +70,12 @@ class Widget:
         raise RuntimeError(f"{method} {path}: still rate limited")
 
     def ask(self, text: str) -> dict[str, Any]:
-        return self.call("POST", "/messages", {"visitor_id": "walk_" + secrets.token_hex(12), "text": text})
+        """A new visitor per question, as the chat app does it: a session first (its signed visitor token
+        keys the rate limits), then the message."""
+        visitor = "walk_" + secrets.token_hex(12)
+        session = self.call("POST", "/sessions", {"visitor_id": visitor})
+        return self.call("POST", "/messages", {"visitor_id": visitor, "text": text},
+                         visitor_token=str(session.get("visitor_token", "")))
 
 
 def walk(port: int, host: str, credentials: dict[str, str]) -> list[Row]:
