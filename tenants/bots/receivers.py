@@ -1,12 +1,15 @@
 from typing import Any
 
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_tenants.utils import schema_context
 
 from controlplane.billing import signals as billing_signals
 from controlplane.clients.signals import client_provisioned
+from controlplane.core.config_versions import version_bump
 from tenants.bots.config import BotConfig, BusinessInfo, bot_config_from_pack, missing_details
-from tenants.bots.models import Bot, BotStatus
+from tenants.bots.models import Bot, BotConfigVersion, BotStatus
 from tenants.bots.services import bot_config_publish_initial, bot_create, bot_set_status
 
 
@@ -73,3 +76,11 @@ def resume_after_payment(sender: Any, client: Any, bot_ids: list[int] | None = N
     with schema_context(client.schema_name):
         for bot in Bot.objects.filter(status=BotStatus.PAUSED, pk__in=bot_ids or []):
             bot_set_status(bot=bot, status=BotStatus.ACTIVE, reason=reason)
+
+
+@receiver([post_save, post_delete], sender=Bot)
+@receiver([post_save, post_delete], sender=BotConfigVersion)
+def _bot_config_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """The widget caches a bot and its parsed configuration per process (issue 17): bump this
+    schema's config version so every process reloads them on its next request."""
+    version_bump(connection.schema_name)

@@ -70,7 +70,7 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 MIDDLEWARE = [
     # /livez, /readyz, /metrics, /tls/ask: answered for any host, before tenant routing (issue 18).
     "controlplane.core.probes.ProbeMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "controlplane.core.tenancy.PublicHostCachingTenantMiddleware",  # TenantMainMiddleware + cache (issue 17)
     "controlplane.core.observability.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
