@@ -7,6 +7,7 @@ and never writes (agents/ returns effects; this module applies them).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ from tenants.review.services import review_item_open
 if TYPE_CHECKING:
     from pydantic_ai.models.openai import OpenAIChatModel
 
+    from agents.conversation.context import BotRunContext
     from agents.conversation.summary import ConversationFacts
 
 # A conversation with no message for this long is over; the next message starts a new one.
@@ -149,6 +151,28 @@ def _unavailable_reply(bot: Bot, config: BotConfig) -> tuple[str, str] | None:
     return None
 
 
+_CONTEXTS: dict[tuple[int, str, int], tuple[BotConfig, BotRunContext]] = {}
+
+
+def _base_context(*, client_slug: str, bot_id: int, config: BotConfig) -> BotRunContext:
+    """The bot's run context for `config`, built once per configuration object (issue 17).
+
+    The widget hands in the same parsed configuration while it is current (widget/access.py caches it
+    per process under the client's config version), so the facts, pack data and triggers are derived
+    once per published version instead of on every message; a new object means a new version.
+    """
+    key = (id(config), client_slug, bot_id)
+    found = _CONTEXTS.get(key)
+    if found is not None and found[0] is config:
+        return found[1]
+    context = bot_run_context(client_slug=client_slug, bot_id=bot_id, config=config, contact_known=False,
+                              already_asked_for_contact=False)
+    if len(_CONTEXTS) >= 1000:
+        _CONTEXTS.clear()
+    _CONTEXTS[key] = (config, context)  # holding config keeps its id from being reused meanwhile
+    return context
+
+
 def message_reply(**kwargs: Any) -> ReplyOutcome:
     """One visitor message through detection, the graph and persistence (the widget's path)."""
     return message_turn(**kwargs)[0]
@@ -177,8 +201,8 @@ def message_turn(
     result: TurnResult | None = None
     if unavailable is None:
         has_lead = conversation is not None and hasattr(conversation, "lead")
-        context = bot_run_context(
-            client_slug=client_slug, bot_id=bot.pk, config=config,
+        context = dataclasses.replace(
+            _base_context(client_slug=client_slug, bot_id=bot.pk, config=config),
             contact_known=has_lead and bool(conversation.lead.phone or conversation.lead.email),  # type: ignore[union-attr]
             already_asked_for_contact=bool(conversation and conversation.asked_for_contact),
         )

@@ -57,10 +57,14 @@ def versions_get(*scopes: str) -> tuple[bytes, ...] | None:
 
 
 def _bump_now(scope: str) -> None:
+    global _down_until
+    if time.monotonic() < _down_until:
+        return  # readers skip the caches meanwhile too (versions_get returns None)
     try:
         _redis(settings.WIDGET_RATELIMIT_REDIS_URL).incr(_key(scope))
     except redis.RedisError:
         # Readers fall back to the database while Valkey is unreachable, and entries expire anyway.
+        _down_until = time.monotonic() + RETRY_SECONDS
         log.warning("Could not bump config version %s in Valkey.", scope)
 
 
