@@ -172,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--no-clone", action="store_true", help="provision every client the full way")
+    parser.add_argument("--db", default=BENCH_DB, help="name of the throwaway database")
     parser.add_argument("--no-new-migration", action="store_true", help="skip the run with one new migration")
     parser.add_argument("--all-schemas", action="store_true",
                         help="also time the nothing-to-apply run without skipping up-to-date schemas "
@@ -188,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import psycopg
 
-    prov.BENCH_DB = BENCH_DB  # the helpers build URLs for this database name
+    db = args.db
+    prov.BENCH_DB = db  # the helpers build URLs for this database name
     load_before = round(os.getloadavg()[0], 2)
     server, _ = prov._server_connection()
     redis_url, _ = prov._redis_url()
@@ -198,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, object] = {"clients": args.clients, "machine": prov.machine_info(), "load_before": load_before}
     last = sorted(p.stem for p in PROBE.parent.glob("0*.py") if p != PROBE)[-1]
     with psycopg.connect(**server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+        admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{db}"')
         try:
             started = time.perf_counter()
             out = subprocess.run([sys.executable, "-m", "ops.bench.migrations", "--_provision", str(args.clients),  # noqa: S603
@@ -223,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                 finally:
                     PROBE.unlink(missing_ok=True)
                 figures["load_after_one_migration"] = round(os.getloadavg()[0], 2)
-                with psycopg.connect(**{**server, "dbname": BENCH_DB}) as bench:
+                with psycopg.connect(**{**server, "dbname": db}) as bench:
                     figures["schemas_with_new_table"] = bench.execute(
                         "SELECT count(*) FROM pg_tables WHERE tablename = 'bench_probe'").fetchone()[0]
             pages = subprocess.run([sys.executable, "-m", "ops.bench.migrations", "--_pages", str(args.clients),  # noqa: S603
@@ -233,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             figures["load_after_pages"] = round(os.getloadavg()[0], 2)
         finally:
             PROBE.unlink(missing_ok=True)
-            admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     figures["load_after"] = round(os.getloadavg()[0], 2)
     print(json.dumps(figures, indent=None if args.json else 2))
     return 0
