@@ -99,7 +99,7 @@ class WidgetTokenAuth(HttpBearer):
                                  schema_version=getattr(request, "_widget_schema_version", None))
         return widget_caller(request, token)
 
-    def authenticate(self, request: HttpRequest, token: str) -> _Resolved | None:  # type: ignore[override]
+    def authenticate(self, request: HttpRequest, token: str) -> _Resolved | None:
         key = hashlib.sha256(token.encode()).digest()
         known = _TOKENS.peek(key)
         schema = known.token.client.schema_name if isinstance(known, _Resolved) else None

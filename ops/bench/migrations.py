@@ -105,7 +105,7 @@ def _provision(count: int, clone: bool) -> None:
                 Domain.objects.create(domain=client_domain_for(slug), tenant=client, is_primary=True)
                 with connection.cursor() as cursor:
                     cursor.execute(template_sql.replace(template.schema_name, client.schema_name))
-                connection.set_schema_to_public()
+                connection.set_schema_to_public()  # type: ignore[attr-defined]
         if n % 100 == 0:
             print(f"  {n} clients, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     print(json.dumps({"provision_total_s": time.perf_counter() - started}))
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
                 figures["load_after_one_migration"] = round(os.getloadavg()[0], 2)
                 with psycopg.connect(**{**server, "dbname": db}) as bench:
                     figures["schemas_with_new_table"] = bench.execute(
-                        "SELECT count(*) FROM pg_tables WHERE tablename = 'bench_probe'").fetchone()[0]
+                        "SELECT count(*) FROM pg_tables WHERE tablename = 'bench_probe'").fetchone()[0]  # type: ignore[index]
             pages = subprocess.run([sys.executable, "-m", "ops.bench.migrations", "--_pages", str(args.clients),  # noqa: S603
                                     "--requests", str(args.requests)],
                                    cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, check=True)

@@ -342,7 +342,7 @@ def run_floor_level(port: int, token: str, sessions: int, messages: int, tag: st
 def _measured(master: int, run: Any, *args: Any) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     cpu_before = _worker_cpu_s(master)
-    result = run(*args)
+    result: dict[str, Any] = run(*args)
     cpu = _worker_cpu_s(master) - cpu_before
     result.update({"worker_cpu_s": cpu, "cpu_ms_per_message": cpu * 1000 / max(1, result["messages"]),
                    "load_before": load_before, "load_after": os.getloadavg()[0]})

@@ -83,4 +83,4 @@ def resume_after_payment(sender: Any, client: Any, bot_ids: list[int] | None = N
 def _bot_config_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     """The widget caches a bot and its parsed configuration per process (issue 17): bump this
     schema's config version so every process reloads them on its next request."""
-    version_bump(connection.schema_name)
+    version_bump(getattr(connection, "schema_name", "public"))

@@ -297,7 +297,7 @@ def _write_turn(*, messages: list[Message], events: list[Event], conversation_pk
     ids. The SQL is Django's own for each part, so it follows the models."""
     events_sql, events_params = _insert_sql(Event, events, returning=False)
     conversation_query = Conversation.objects.filter(pk=conversation_pk).query.chain(UpdateQuery)
-    conversation_query.add_update_values(update)
+    conversation_query.add_update_values(update)  # type: ignore[attr-defined]
     update_sql, update_params = conversation_query.get_compiler(connection=connection).as_sql()
     messages_sql, messages_params = _insert_sql(Message, messages, returning=True)
     with connection.cursor() as cursor:

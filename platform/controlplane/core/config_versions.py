@@ -53,7 +53,7 @@ def versions_get(*scopes: str) -> tuple[bytes, ...] | None:
         _down_until = time.monotonic() + RETRY_SECONDS
         log.warning("Config versions unreachable in Valkey; reading configuration from the database.")
         return None
-    return tuple(v or b"0" for v in values)
+    return tuple(v if isinstance(v, bytes) else b"0" if v is None else str(v).encode() for v in values)
 
 
 def _bump_now(scope: str) -> None:

@@ -35,7 +35,7 @@ def schemas_behind(schemas: list[str], *, using: str | None = None) -> list[str]
     connection = connections[using or get_tenant_database_alias()]
     expected = set(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
     behind = []
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
     with connection.cursor() as cursor:
         for schema in schemas:
             cursor.execute("SELECT to_regclass(%s)", [f'"{schema}".django_migrations'])

@@ -21,7 +21,7 @@ from controlplane.core.config_versions import PUBLIC, VersionedCache, versions_g
 _PUBLIC_HOSTS = VersionedCache(max_entries=64)
 
 
-class PublicHostCachingTenantMiddleware(TenantMainMiddleware):
+class PublicHostCachingTenantMiddleware(TenantMainMiddleware):  # type: ignore[misc]
     def get_tenant(self, domain_model: Any, hostname: str) -> Any:
         versions = versions_get(PUBLIC)
         version = versions[0] if versions else None
