@@ -66,8 +66,10 @@ _BOTS = VersionedCache()
 
 
 def widget_caches_clear() -> None:
+    from controlplane.core.config_versions import config_versions_reset
     from controlplane.core.tenancy import public_hosts_cache_clear
 
+    config_versions_reset()
     _TOKENS.clear()
     _BOTS.clear()
     public_hosts_cache_clear()

@@ -56,6 +56,13 @@ def versions_get(*scopes: str) -> tuple[bytes, ...] | None:
     return tuple(v if isinstance(v, bytes) else b"0" if v is None else str(v).encode() for v in values)
 
 
+def config_versions_reset() -> None:
+    """Forget the Valkey back-off (tests: one that points Valkey at a dead port must not leave the
+    next ones running without caches)."""
+    global _down_until
+    _down_until = 0.0
+
+
 def _bump_now(scope: str) -> None:
     global _down_until
     if time.monotonic() < _down_until:
