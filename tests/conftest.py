@@ -139,6 +139,11 @@ def _clean_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     keys = list(client.scan_iter(match=f"*{settings.TEST_RUN_KEY_PREFIX}*", count=500))
     if keys:
         client.delete(*keys)
+    # The per-process widget caches are stamped with config versions kept in those keys; a rolled-back
+    # test leaves no bump behind, so forget them too.
+    from widget.access import widget_caches_clear
+
+    widget_caches_clear()
 
 
 @pytest.fixture

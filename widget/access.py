@@ -5,6 +5,7 @@ This is the one entry point where a widget request enters a client's schema.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,12 +18,14 @@ from ninja.security import HttpBearer
 
 from controlplane.clients.models import Client
 from controlplane.clients.selectors import public_origin
+from controlplane.core.config_versions import PUBLIC, VersionedCache, versions_get
 from controlplane.widgets.models import WidgetToken
 from controlplane.widgets.origins import origin_allowed, origin_from_referer
 from controlplane.widgets.selectors import allowed_origins_for
 from controlplane.widgets.services import widget_token_resolve
+from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot
-from tenants.bots.selectors import bot_get
+from tenants.bots.selectors import bot_get, bot_published_config
 from widget.client_ip import client_ip
 from widget.ratelimit import Decision, bot_limit, ip_limit, rate_limit_take, visitor_limit
 from widget.visitor_token import VISITOR_HEADER, visitor_token_valid
@@ -45,6 +48,33 @@ class WidgetCaller:
     bot_id: int
     token: WidgetToken | None
     origin: str
+    schema_version: bytes | None = None  # the client schema's config version read with the token's
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """What one widget token resolves to, as cached per process: the token (with its client) and
+    its bot's allowlist."""
+
+    token: WidgetToken
+    allowlist: tuple[str, ...]
+
+
+# Per-process caches of the hot path, valid while their scope's version in Valkey is unchanged
+# (controlplane/core/config_versions.py): a revoked or rotated token, a removed origin or an approved
+# configuration is seen by every process on its next request.
+_TOKENS = VersionedCache()
+_BOTS = VersionedCache()
+
+
+def widget_caches_clear() -> None:
+    from controlplane.core.config_versions import config_versions_reset
+    from controlplane.core.tenancy import public_hosts_cache_clear
+
+    config_versions_reset()
+    _TOKENS.clear()
+    _BOTS.clear()
+    public_hosts_cache_clear()
 
 
 class WidgetTokenAuth(HttpBearer):
@@ -68,12 +98,28 @@ class WidgetTokenAuth(HttpBearer):
             token = super().__call__(request)
         if token is None:
             return None  # no bearer token at all: ninja answers 401 token_required
+        if isinstance(token, _Resolved):
+            return widget_caller(request, token.token, allowlist=list(token.allowlist),
+                                 schema_version=getattr(request, "_widget_schema_version", None))
         return widget_caller(request, token)
 
-    def authenticate(self, request: HttpRequest, token: str) -> WidgetToken | None:
-        resolved = widget_token_resolve(token)
-        if resolved is None:
+    def authenticate(self, request: HttpRequest, token: str) -> _Resolved | None:
+        key = hashlib.sha256(token.encode()).digest()
+        known = _TOKENS.peek(key)
+        schema = known.token.client.schema_name if isinstance(known, _Resolved) else None
+        versions = versions_get(PUBLIC, schema) if schema else versions_get(PUBLIC)
+        public_version = versions[0] if versions else None
+        cached = _TOKENS.get(key, public_version)
+        if isinstance(cached, _Resolved):
+            if versions and len(versions) > 1:
+                request._widget_schema_version = versions[1]  # type: ignore[attr-defined]
+            return cached
+        row = widget_token_resolve(token)
+        if row is None:
             raise WidgetError(401, "invalid_token", "The widget token is unknown or revoked.")
+        resolved = _Resolved(token=row, allowlist=tuple(allowed_origins_for(client_id=row.client_id,
+                                                                            bot_id=row.bot_id)))
+        _TOKENS.put(key, public_version, resolved)
         return resolved
 
 
@@ -107,14 +153,16 @@ def caller_origin(request: HttpRequest) -> str | None:
     return request.headers.get("Origin") or origin_from_referer(request.headers.get("Referer"))
 
 
-def widget_caller(request: HttpRequest, token: WidgetToken) -> WidgetCaller:
+def widget_caller(request: HttpRequest, token: WidgetToken, *, allowlist: list[str] | None = None,
+                  schema_version: bytes | None = None) -> WidgetCaller:
     """SEC-2: the calling page must be on the bot's allowlist (an empty allowlist denies).
 
     Calls from our own chat iframe carry the embedding page's origin in a header; the
     browser has already enforced the iframe's frame-ancestors against the same allowlist
     (docs/decisions/0009-widget-origin-model.md).
     """
-    allowlist = allowed_origins_for(client_id=token.client_id, bot_id=token.bot_id)
+    if allowlist is None:
+        allowlist = allowed_origins_for(client_id=token.client_id, bot_id=token.bot_id)
     origin = caller_origin(request)
     effective = origin
     if origin in own_origins():
@@ -125,7 +173,8 @@ def widget_caller(request: HttpRequest, token: WidgetToken) -> WidgetCaller:
                           "This chat widget has no allowed websites yet.")
     if origin and origin not in own_origins():
         request.widget_cors_origin = origin  # type: ignore[attr-defined]
-    return WidgetCaller(client=token.client, bot_id=token.bot_id, token=token, origin=effective or "")
+    return WidgetCaller(client=token.client, bot_id=token.bot_id, token=token, origin=effective or "",
+                        schema_version=schema_version)
 
 
 def _refuse_if_limited(decision: Decision) -> None:
@@ -179,6 +228,7 @@ class WidgetCall:
     caller: WidgetCaller
     bot: Bot
     visitor_id: str | None
+    config: BotConfig
 
     @property
     def client(self) -> Client:
@@ -195,7 +245,25 @@ def widget_call(request: HttpRequest, visitor_id: str | None) -> Iterator[Widget
     caller = request_caller(request)
     rate_limit_check(request, caller, visitor_id)
     with client_schema(caller):
-        bot = bot_get(bot_id=caller.bot_id)
-        if bot is None:
-            raise WidgetError(404, "bot_not_found", "This widget's bot no longer exists.")
-        yield WidgetCall(caller=caller, bot=bot, visitor_id=visitor_id)
+        bot, config = caller_bot_and_config(caller)
+        yield WidgetCall(caller=caller, bot=bot, visitor_id=visitor_id, config=config)
+
+
+def caller_bot_and_config(caller: WidgetCaller) -> tuple[Bot, BotConfig]:
+    """The widget's bot and its parsed published configuration, cached per process under the client
+    schema's config version (bumped when a bot or a configuration version changes)."""
+    schema = caller.client.schema_name
+    version = caller.schema_version
+    if version is None:
+        versions = versions_get(schema)
+        version = versions[0] if versions else None
+    key = (schema, caller.bot_id)
+    cached = _BOTS.get(key, version)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    bot = bot_get(bot_id=caller.bot_id)
+    if bot is None:
+        raise WidgetError(404, "bot_not_found", "This widget's bot no longer exists.")
+    loaded = (bot, bot_published_config(bot))
+    _BOTS.put(key, version, loaded)
+    return loaded

@@ -18,7 +18,6 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tenants.bots.availability import contact_expectation
-from tenants.bots.selectors import bot_published_config
 from tenants.conversations.handoff import visitor_updates
 from tenants.conversations.services import (
     ConversationNotFound,
@@ -119,13 +118,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.get("/config", response={200: ConfigOut, **ERRORS}, summary="Public look and status of the bot")
 def widget_config(request: HttpRequest) -> ConfigOut:
     with widget_call(request, None) as call:
-        return public_config(call.bot, bot_published_config(call.bot))
+        return public_config(call.bot, call.config)
 
 
 @api.post("/sessions", response={200: SessionOut, **ERRORS}, summary="Start a visitor session (WID-6)")
 def widget_session(request: HttpRequest, payload: SessionIn) -> SessionOut:
     with widget_call(request, payload.visitor_id) as call:
-        config = bot_published_config(call.bot)
+        config = call.config
         session = session_start(bot=call.bot, visitor_key=payload.visitor_id, origin=call.caller.origin,
                                 page_url=payload.page_url)
     return SessionOut(session_id=session.id, returning=session.is_returning, status=call.bot.status,
@@ -136,7 +135,7 @@ def widget_session(request: HttpRequest, payload: SessionIn) -> SessionOut:
 def _reply(request: HttpRequest, payload: MessageIn) -> ReplyOutcome:
     started = getattr(request, "widget_started", None) or time.perf_counter()
     with widget_call(request, payload.visitor_id) as call:
-        return message_reply(bot=call.bot, config=bot_published_config(call.bot), client_id=call.client.pk,
+        return message_reply(bot=call.bot, config=call.config, client_id=call.client.pk,
                              client_slug=call.client.slug, visitor_key=payload.visitor_id,
                              conversation_id=payload.conversation_id, text=payload.text, started=started)
 
@@ -198,7 +197,7 @@ def widget_handoff(request: HttpRequest, payload: HandoffIn) -> HandoffOut:
     with widget_call(request, payload.visitor_id) as call:
         conversation = handoff_request(bot=call.bot, visitor_key=payload.visitor_id,
                                        conversation_id=payload.conversation_id)
-        promise = contact_expectation(bot_published_config(call.bot).business, timezone.now())  # BEY-1: honest hours
+        promise = contact_expectation(call.config.business, timezone.now())  # BEY-1: honest hours
     return HandoffOut(conversation_id=conversation.pk, promise=promise)
 
 

@@ -10,8 +10,14 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.http import HttpRequest
 
-from tenants.bots.selectors import bot_get
-from widget.access import WidgetCall, WidgetError, client_schema, request_caller, visitor_scope
+from widget.access import (
+    WidgetCall,
+    WidgetError,
+    caller_bot_and_config,
+    client_schema,
+    request_caller,
+    visitor_scope,
+)
 from widget.client_ip import client_ip
 from widget.ratelimit import Decision, Limit, rate_limit_take
 from widget.visitor_token import VISITOR_HEADER, visitor_token_valid
@@ -47,7 +53,5 @@ def widget_poll_call(request: HttpRequest, visitor_id: str) -> Iterator[WidgetCa
     _refuse(rate_limit_take(f"{scope}:{bucket}", visitor))
     _refuse(rate_limit_take(scope, bot))
     with client_schema(caller):
-        found = bot_get(bot_id=caller.bot_id)
-        if found is None:
-            raise WidgetError(404, "bot_not_found", "This widget's bot no longer exists.")
-        yield WidgetCall(caller=caller, bot=found, visitor_id=visitor_id)
+        bot, config = caller_bot_and_config(caller)
+        yield WidgetCall(caller=caller, bot=bot, visitor_id=visitor_id, config=config)

@@ -23,6 +23,12 @@ What it does, all on 127.0.0.1 and bounded (every session sends a fixed number o
    (ops.fake_openai, a separate process answering instantly) and reports the platform overhead
    around the model call, server_ms − model_ms, for the messages that called the model.
 
+With --floor (issue 17) it runs instead, on one gunicorn with the floor route added
+(ops/bench/floor_settings.py), floor → widget message → floor at each level: the floor is the same
+middleware and token/origin checks, then one SELECT in the client's schema. Besides msg/s it reads
+the CPU time of the gunicorn workers from /proc before and after each run (user + system of the
+worker processes, all threads), so "web CPU per message" does not depend on how busy the machine is.
+
 Reports numbers, asserts nothing. The load generator runs on the same 2 cores as the server.
 """
 
@@ -77,12 +83,12 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _env(**extra: str) -> dict[str, str]:
+def _env(settings_module: str = "config.settings.production", **extra: str) -> dict[str, str]:
     socket_dir = embedded.postgres_socket_dir()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENAI_", "WIDGET_RATE_"))}
     env.update({
         "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "DATABASE_URL": f"postgresql://postgres@/{BENCH_DB}?host={socket_dir}",
         "REDIS_URL": f"redis://127.0.0.1:{embedded.VALKEY_PORT}/{VALKEY_DB}",
         "SECRET_KEY": SECRET,
@@ -169,13 +175,14 @@ def setup_client() -> int:
 
 
 @contextmanager
-def gunicorn(port: int, workers: int, threads: int, **extra_env: str) -> Iterator[subprocess.Popen[bytes]]:
+def gunicorn(port: int, workers: int, threads: int, settings_module: str = "config.settings.production",
+             **extra_env: str) -> Iterator[subprocess.Popen[bytes]]:
     log = open(ROOT / ".data" / f"bench-gunicorn-{port}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
          "--timeout", "120", "--graceful-timeout", "5", "--keep-alive", "30"],
-        cwd=ROOT, env=_env(**extra_env), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=_env(settings_module, **extra_env), stdout=log, stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 180  # a loaded 2-core machine imports slowly
@@ -282,6 +289,92 @@ def run_level(port: int, token: str, sessions: int, messages: int, tag: str) -> 
     }
 
 
+def _worker_cpu_s(master: int) -> float:
+    """User + system CPU seconds of gunicorn's worker processes so far (all their threads)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    total = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
+
+
+def _floor_session(port: int, token: str, session: Session, messages: int, start: threading.Barrier) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Host": HOST, "Origin": SITE, "Authorization": f"Bearer {token}", "Content-Type": "application/json",
+               "X-Forwarded-Proto": "https"}
+    start.wait()
+    for index in range(messages):
+        body = json.dumps({"visitor_id": session.visitor, "text": f"floor {index}"})
+        t0 = time.perf_counter()
+        try:
+            conn.request("POST", "/widget/v1/floor", body=body, headers=headers)
+            response = conn.getresponse()
+            payload = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            session.errors.append(repr(error))
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            continue
+        if response.status != 200:
+            session.errors.append(f"{response.status} {payload[:120]!r}")
+            continue
+        session.latencies_ms.append((time.perf_counter() - t0) * 1000)
+    conn.close()
+
+
+def run_floor_level(port: int, token: str, sessions: int, messages: int, tag: str) -> dict[str, Any]:
+    barrier = threading.Barrier(sessions + 1)
+    runs = [Session(visitor=f"bench_{tag}_{i:05d}_visitor", number=i) for i in range(sessions)]
+    threads = [threading.Thread(target=_floor_session, args=(port, token, run, messages, barrier), daemon=True)
+               for run in runs]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies = np.array([ms for run in runs for ms in run.latencies_ms])
+    return {"sessions": sessions, "messages": int(latencies.size), "errors": sum(len(r.errors) for r in runs),
+            "error_sample": next((r.errors[0] for r in runs if r.errors), ""), "wall_s": wall,
+            "per_second": latencies.size / wall if wall else 0.0, "client": _percentiles(latencies)}
+
+
+def _measured(master: int, run: Any, *args: Any) -> dict[str, Any]:
+    load_before = os.getloadavg()[0]
+    cpu_before = _worker_cpu_s(master)
+    result: dict[str, Any] = run(*args)
+    cpu = _worker_cpu_s(master) - cpu_before
+    result.update({"worker_cpu_s": cpu, "cpu_ms_per_message": cpu * 1000 / max(1, result["messages"]),
+                   "load_before": load_before, "load_after": os.getloadavg()[0]})
+    return result
+
+
+def floor_comparison(token: str, levels: list[int], messages: int, floor_messages: int, workers: int,
+                     threads: int) -> list[dict[str, Any]]:
+    """Floor, widget message, floor again at each level, on one gunicorn (the floor route added)."""
+    rows = []
+    port = _free_port()
+    with gunicorn(port, workers, threads, settings_module="ops.bench.floor_settings") as server:
+        _warm_up(port, token, workers)
+        run_floor_level(port, token, workers * 4, 20, tag=f"fwarm{port}")
+        for level in levels:
+            first = _measured(server.pid, run_floor_level, port, token, level, floor_messages, f"fa{level}")
+            widget = _measured(server.pid, run_level, port, token, level, messages, f"fw{level}")
+            second = _measured(server.pid, run_floor_level, port, token, level, floor_messages, f"fb{level}")
+            floor_rate = (first["per_second"] + second["per_second"]) / 2
+            floor_cpu = (first["cpu_ms_per_message"] + second["cpu_ms_per_message"]) / 2
+            row = {"sessions": level, "floor_before": first, "widget": widget, "floor_after": second,
+                   "floor_msg_s": floor_rate, "widget_msg_s": widget["per_second"],
+                   "ratio": widget["per_second"] / floor_rate if floor_rate else 0.0,
+                   "floor_cpu_ms": floor_cpu, "widget_cpu_ms": widget["cpu_ms_per_message"]}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    return rows
+
+
 def _percentiles(values: np.ndarray) -> dict[str, float]:
     if not values.size:
         return {}
@@ -316,6 +409,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--skip-openai", action="store_true")
+    parser.add_argument("--floor", action="store_true", help="floor vs widget message side by side (issue 17)")
+    parser.add_argument("--floor-messages", type=int, default=60, help="floor requests per session")
     parser.add_argument("--keep-db", action="store_true", help="leave the bench_widget database for inspection")
     parser.add_argument("--setup-client", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -328,6 +423,26 @@ def main() -> int:
     print(f"prepared {BENCH_DB} in {time.time() - started:.1f}s", flush=True)
     results: list[dict[str, Any]] = []
     overheads: list[dict[str, Any]] = []
+    if args.floor:
+        try:
+            rows = floor_comparison(token, [int(n) for n in args.levels.split(",")], args.messages,
+                                    args.floor_messages, args.workers, args.threads)
+        finally:
+            if not args.keep_db:
+                _psql(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+                _flush_valkey()
+        print(f"\nMachine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()} · "
+              f"{datetime.now(UTC).isoformat(timespec='minutes')} · gunicorn {args.workers} × {args.threads}\n")
+        print("| sessions | floor msg/s | widget msg/s | ratio | floor CPU ms/req | widget CPU ms/msg | widget errors "
+              "| widget server p50/p95 ms | load (1 min) during |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for row in rows:
+            w = row["widget"]
+            print(f"| {row['sessions']} | {row['floor_msg_s']:.0f} | {row['widget_msg_s']:.1f} | {row['ratio']:.2f} | "
+                  f"{row['floor_cpu_ms']:.1f} | {row['widget_cpu_ms']:.1f} | {w['errors']} | "
+                  f"{w['server'].get('p50', 0):.0f} / {w['server'].get('p95', 0):.0f} | "
+                  f"{row['floor_before']['load_before']:.1f} → {row['floor_after']['load_after']:.1f} |")
+        return 0
     try:
         port = _free_port()
         with gunicorn(port, args.workers, args.threads):

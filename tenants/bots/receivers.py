@@ -3,11 +3,14 @@ created by tenants.knowledge.receivers, which also seeds its starter knowledge."
 
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_tenants.utils import schema_context
 
 from controlplane.billing import signals as billing_signals
-from tenants.bots.models import Bot, BotStatus
+from controlplane.core.config_versions import version_bump
+from controlplane.core.tenancy import schema_name
+from tenants.bots.models import Bot, BotConfigVersion, BotStatus
 from tenants.bots.services import bot_set_status
 
 # --- issue 13: billing decides, the bots follow (controlplane.billing.signals) ---------------------
@@ -41,3 +44,11 @@ def resume_after_payment(sender: Any, client: Any, bot_ids: list[int] | None = N
     with schema_context(client.schema_name):
         for bot in Bot.objects.filter(status=BotStatus.PAUSED, pk__in=bot_ids or []):
             bot_set_status(bot=bot, status=BotStatus.ACTIVE, reason=reason)
+
+
+@receiver([post_save, post_delete], sender=Bot)
+@receiver([post_save, post_delete], sender=BotConfigVersion)
+def _bot_config_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """The widget caches a bot and its parsed configuration per process (issue 17): bump this
+    schema's config version so every process reloads them on its next request."""
+    version_bump(schema_name())

@@ -8,6 +8,7 @@ ports, detection) are imported at module level.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -151,15 +152,38 @@ def agent_reply(
     return conversation_reply(message=message, history=history, context=context, ports=ports, model=model)
 
 
+_CONTEXTS: dict[tuple[int, str, int], tuple[BotConfig, BotRunContext]] = {}
+
+
+def _base_context(*, client_slug: str, bot_id: int, config: BotConfig) -> BotRunContext:
+    """The bot's run context for `config`, built once per configuration object (issue 17).
+
+    The widget hands in the same parsed configuration while it is current (widget/access.py caches it
+    per process under the client's config version), so the facts, pack data and triggers are derived
+    once per published version instead of on every message; a new object means a new version.
+    """
+    key = (id(config), client_slug, bot_id)
+    found = _CONTEXTS.get(key)
+    if found is not None and found[0] is config:
+        return found[1]
+    context = bot_run_context(client_slug=client_slug, bot_id=bot_id, config=config, contact_known=False,
+                              already_asked_for_contact=False)
+    if len(_CONTEXTS) >= 1000:
+        _CONTEXTS.clear()
+    _CONTEXTS[key] = (config, context)  # holding config keeps its id from being reused meanwhile
+    return context
+
+
+
 def bot_turn(
     *, client_slug: str, bot_id: int, config: BotConfig, message: str, history: list[Turn],
     contact_known: bool = False, already_asked_for_contact: bool = False,
 ) -> TurnResult:
     """One visitor turn of one bot: the single entry point of live chat (conversations.services) and
-    the sandbox (AX-1/BEY-5). Builds the run context from `config`, the bot's ports and the
-    process-wide model provider, and runs the graph. Writes nothing."""
-    context = bot_run_context(client_slug=client_slug, bot_id=bot_id, config=config, contact_known=contact_known,
-                              already_asked_for_contact=already_asked_for_contact)
+    the sandbox (AX-1/BEY-5). Takes the run context for `config` (built once per configuration object),
+    the bot's ports and the process-wide model provider, and runs the graph. Writes nothing."""
+    context = dataclasses.replace(_base_context(client_slug=client_slug, bot_id=bot_id, config=config),
+                                  contact_known=contact_known, already_asked_for_contact=already_asked_for_contact)
     ports = Ports(knowledge=BotKnowledgeSearch(bot_id), approved_answers=BotApprovedAnswers(bot_id),
                   embedder=knowledge_embedder())
     return agent_reply(message=message, history=history, context=context, ports=ports, model=model_provider())

@@ -14,8 +14,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, transaction
+from django.db.models import AutoField, F, Model, OuterRef
+from django.db.models.functions import JSONObject
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
 
 from agents.conversation.ports import Turn
@@ -51,6 +54,9 @@ if TYPE_CHECKING:
 # A conversation with no message for this long is over; the next message starts a new one.
 CONVERSATION_IDLE_MINUTES = 30
 HISTORY_TURNS = 10
+# A visitor's last_seen_at moves at most once a minute within a conversation: it serves retention
+# (idle for days) and exports, and skipping the UPDATE saves a statement on most turns (issue 17).
+VISITOR_SEEN_RESOLUTION = timedelta(seconds=60)
 _SEVERITY = {"none": 0, "at_risk": 1, "crisis": 2}
 
 
@@ -118,8 +124,13 @@ def _open_conversation(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID
     """The visitor's conversation to continue, None to start a new one; unknown ids are refused."""
     if conversation_id is None:
         return None
+    # One statement: the conversation, its visitor and lead (is a contact already known?) and the last
+    # HISTORY_TURNS messages, newest first, as an array (issue 17: was two).
+    recent = (Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
+              .values(turn=JSONObject(role="role", text="text"))[:HISTORY_TURNS])
     conversation = (
-        Conversation.objects.select_related("visitor", "lead")  # the lead: is a contact already known?
+        Conversation.objects.select_related("visitor", "lead")
+        .annotate(recent_turns=ArraySubquery(recent))
         .filter(pk=conversation_id, visitor__visitor_key=visitor_key, bot_id=bot.pk).first()
     )
     if conversation is None:
@@ -135,7 +146,11 @@ def _open_conversation(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID
 def _history(conversation: Conversation | None) -> list[Turn]:
     if conversation is None:
         return []
-    rows = list(conversation.messages.order_by("-created_at", "-id").values_list("role", "text")[:HISTORY_TURNS])
+    recent = getattr(conversation, "recent_turns", None)
+    if recent is None:
+        rows = list(conversation.messages.order_by("-created_at", "-id").values_list("role", "text")[:HISTORY_TURNS])
+    else:
+        rows = [(turn["role"], turn["text"]) for turn in recent]
     # A person's replies (BEY-1) read to the engine as the business's side of the conversation.
     return [Turn(role="visitor" if role == Message.Role.VISITOR else "bot", text=text) for role, text in reversed(rows)]
 
@@ -208,7 +223,8 @@ def _persist_turn(
     with transaction.atomic():
         if conversation is not None:
             visitor = conversation.visitor
-            Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
+            if visitor.last_seen_at < now - VISITOR_SEEN_RESOLUTION:
+                Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
         else:
             visitor = visitor_touch(visitor_key=visitor_key)
             conversation = Conversation.objects.create(visitor=visitor, bot_id=bot.pk, started_at=now,
@@ -230,19 +246,21 @@ def _persist_turn(
             bot_message.model_name = result.usage.model_name
             _update_conversation_labels(conversation, result)
         bot_message.server_ms = round((time.perf_counter() - started) * 1000, 3)
-        Message.objects.bulk_create([visitor_message, bot_message])  # one round trip; both get their ids
-        Conversation.objects.filter(pk=conversation.pk).update(
-            message_count=F("message_count") + 2, last_message_at=now, lead_type=conversation.lead_type,
-            sentiment=conversation.sentiment, crisis_level=conversation.crisis_level,
-            asked_for_contact=conversation.asked_for_contact,
+        events = [Event(kind="message", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk,
+                        occurred_at=now, data={"answered_by": bot_message.answered_by,
+                                               "server_ms": bot_message.server_ms, "model_ms": bot_message.model_ms,
+                                               "lead_type": visitor_message.lead_type})]
+        if result is not None and result.is_fallback:
+            events.append(Event(kind="fallback", bot_id=bot.pk, visitor_id=visitor.pk,
+                                conversation_id=conversation.pk, occurred_at=now, data={}))
+        _write_turn(messages=[visitor_message, bot_message], events=events, conversation_pk=conversation.pk, update={
+            "message_count": F("message_count") + 2, "last_message_at": now, "lead_type": conversation.lead_type,
+            "sentiment": conversation.sentiment, "crisis_level": conversation.crisis_level,
+            "asked_for_contact": conversation.asked_for_contact,
             # A message that raced the idle sweep reopens the conversation; it ends (and is
             # summarised) again once it is really idle.
-            status=Conversation.Status.OPEN, ended_at=None,
-        )
-        event_record(kind="message", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk,
-                     occurred_at=now, data={"answered_by": bot_message.answered_by,
-                                            "server_ms": bot_message.server_ms, "model_ms": bot_message.model_ms,
-                                            "lead_type": visitor_message.lead_type})
+            "status": Conversation.Status.OPEN, "ended_at": None,
+        })
         if result is not None:
             lead_created = _apply_effects(bot=bot, visitor=visitor, conversation=conversation, result=result,
                                           visitor_message=visitor_message, bot_message=bot_message, text=text)
@@ -259,6 +277,38 @@ def _persist_turn(
         lead_captured=lead_created, server_ms=bot_message.server_ms or 0.0, booking_url=config.booking_url,
         quick_replies=tuple({"label": q, "message": q} for q in (result.suggestions if result else ())),
     )
+
+
+def _insert_sql(model: type[Model], objs: list[Any], *, returning: bool) -> tuple[str, tuple[Any, ...]]:
+    """The INSERT bulk_create would send for `objs` (fields, defaults and pre_save from the model)."""
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.generated and not isinstance(f, AutoField)]
+    query = InsertQuery(model)
+    query.insert_values(fields, objs)
+    compiler = query.get_compiler(connection=connection)
+    if returning:
+        compiler.returning_fields = [opts.pk]
+    sql, params = compiler.as_sql()[0]
+    return sql, tuple(params)
+
+
+def _write_turn(*, messages: list[Message], events: list[Event], conversation_pk: uuid.UUID,
+                update: dict[str, Any]) -> None:
+    """A turn's routine writes in ONE statement (issue 17: were three round trips): the events and
+    the conversation's counters as data-modifying CTEs of the messages' INSERT, which returns their
+    ids. The SQL is Django's own for each part, so it follows the models."""
+    events_sql, events_params = _insert_sql(Event, events, returning=False)
+    conversation_query = Conversation.objects.filter(pk=conversation_pk).query.chain(UpdateQuery)
+    conversation_query.add_update_values(update)  # type: ignore[attr-defined]
+    update_sql, update_params = conversation_query.get_compiler(connection=connection).as_sql()
+    messages_sql, messages_params = _insert_sql(Message, messages, returning=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH turn_events AS ({events_sql}), turn_conversation AS ({update_sql}) {messages_sql}",
+                       (*events_params, *update_params, *messages_params))
+        ids = [row[0] for row in cursor.fetchall()]
+    for message, pk in zip(messages, ids, strict=True):
+        message.pk = pk
+        message._state.adding = False
 
 
 def _pause_at_quota(used: int, quota: int) -> None:
@@ -291,8 +341,6 @@ def _apply_effects(
                          data={"lead_id": lead.pk, "score": lead.score, "lead_type": lead.lead_type})
         lead_events_emit(lead=lead, created=lead_created, last_question=text)  # outbox, same transaction
         review_context_refresh(conversation=conversation)  # ADM-1: the triage list shows the lead score
-    if result.is_fallback:
-        event_record(kind="fallback", bot_id=bot.pk, visitor_id=visitor.pk, conversation_id=conversation.pk)
     if result.is_crisis or result.alert is not None:
         # BOT-2: the alert event (level, reasons, who to tell); the notifications service delivers it.
         alert = result.alert

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 
 # Reciprocal-rank fusion constant (Cormack et al.); 60 is the usual, robust choice.
 RRF_K = 60
@@ -14,6 +14,8 @@ LEXICAL_BOOST = 0.05
 # HNSW candidate list per query: 200 keeps recall@10 >= 0.95 at 100k chunks (docs/benchmarks.md)
 # for well under a millisecond of database time.
 HNSW_EF_SEARCH = 200
+
+_SEARCH_SETTINGS = f"SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {HNSW_EF_SEARCH};"
 
 _HYBRID_SQL = """
 WITH vec AS (
@@ -57,11 +59,14 @@ def _vector_literal(embedding: list[float]) -> str:
 def knowledge_search(*, bot_id: int, query: str, embedding: list[float], k: int = 5) -> list[ChunkHit]:
     params = {"q": _vector_literal(embedding), "bot": bot_id, "n": max(CANDIDATES, k), "text": query[:500],
               "rrf": RRF_K, "k": k}
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Filtered HNSW scans must keep going until k rows pass the bot filter.
-        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {HNSW_EF_SEARCH}")
-        cursor.execute(_HYBRID_SQL, params)
+    with connection.cursor() as cursor:
+        # Filtered HNSW scans must keep going until k rows pass the bot filter. One round trip: the
+        # settings and the query go as one simple-query string (Django's psycopg cursors bind on the
+        # client), which PostgreSQL runs as one implicit transaction outside an atomic block, so
+        # SET LOCAL holds for exactly this query (issue 17: was savepoint, two SETs, query, release).
+        cursor.execute(_SEARCH_SETTINGS + _HYBRID_SQL, params)
+        while cursor.description is None and cursor.nextset():
+            pass
         rows = cursor.fetchall()
     return [
         ChunkHit(chunk_id=row[0], text=row[1], title=row[2], url=row[3] or "", rrf=float(row[4]),

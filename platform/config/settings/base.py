@@ -66,11 +66,13 @@ ROOT_URLCONF = "config.urls_tenant"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 TENANT_LIMIT_SET_CALLS = True
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+# migrate_schemas skips client schemas with nothing to apply (issue 18, docs/benchmarks.md).
+GET_EXECUTOR_FUNCTION = "controlplane.core.migration_executors.get_executor"
 
 MIDDLEWARE = [
     # /livez, /readyz, /metrics, /tls/ask: answered for any host, before tenant routing (issue 18).
     "controlplane.core.probes.ProbeMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "controlplane.core.tenancy.PublicHostCachingTenantMiddleware",  # TenantMainMiddleware + cache (issue 17)
     "controlplane.core.observability.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -1,14 +1,27 @@
-"""Typed access to the schema state django-tenants keeps on the database connection.
+"""Tenancy helpers on top of django-tenants.
 
-django-tenants swaps in its own connection wrapper (schema_name, tenant, set_schema_to_public), which
-django-stubs cannot know about; these helpers are the one place that says so, so callers type-check.
+- Typed access to the schema state django-tenants keeps on the database connection. django-tenants
+  swaps in its own connection wrapper (schema_name, tenant, set_schema_to_public), which django-stubs
+  cannot know about; these helpers are the one place that says so, so callers type-check.
+- Tenant routing with the public host's lookup cached per process (issue 17). django-tenants resolves
+  the tenant of every request with a query on the domain table (plus a `SET search_path`). The public
+  host (the agency portal and the widget API, so every visitor message) always resolves to the
+  public tenant, which never changes; this keeps that answer in memory under the `public` config
+  version (bumped when a domain or client row changes, see controlplane/core/config_versions.py).
+  Client hosts are looked up as before: their Client rows carry settings (branding, time zone) that
+  some writers change with `QuerySet.update()`.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.db import connection
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name
+
+from controlplane.core.config_versions import PUBLIC, VersionedCache, versions_get
 
 
 def schema_name() -> str:
@@ -25,3 +38,23 @@ def schema_tenant() -> Any:
 def schema_set_public() -> None:
     """Back to the public schema (the control plane's tables)."""
     connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants' wrapper
+
+
+_PUBLIC_HOSTS = VersionedCache(max_entries=64)
+
+
+class PublicHostCachingTenantMiddleware(TenantMainMiddleware):  # type: ignore[misc]
+    def get_tenant(self, domain_model: Any, hostname: str) -> Any:
+        versions = versions_get(PUBLIC)
+        version = versions[0] if versions else None
+        cached = _PUBLIC_HOSTS.get(hostname, version)
+        if cached is not None:
+            return copy.copy(cached)  # the middleware sets domain_url on it: one copy per request
+        tenant = super().get_tenant(domain_model, hostname)
+        if tenant.schema_name == get_public_schema_name():
+            _PUBLIC_HOSTS.put(hostname, version, copy.copy(tenant))
+        return tenant
+
+
+def public_hosts_cache_clear() -> None:
+    _PUBLIC_HOSTS.clear()
