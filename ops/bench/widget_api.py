@@ -104,7 +104,7 @@ def _env(settings_module: str = "config.settings.production", **extra: str) -> d
         "WIDGET_RATE_BOT_BURST": "100000",
         "WIDGET_RATE_VISITOR_PER_MINUTE": "100000",
         "WIDGET_RATE_VISITOR_BURST": "10000",
-        # One load generator is one address; unsigned visitors share its bucket (decision 0026).
+        # One load generator is one address; unsigned visitors share its bucket (decision 0029).
         "WIDGET_RATE_IP_PER_MINUTE": "1000000",
         "WIDGET_RATE_IP_BURST": "100000",
         "PYTHONUNBUFFERED": "1",

@@ -50,7 +50,7 @@ class ClientReviewCount(models.Model):
 
 class ReviewQueueEntry(models.Model):
     """ADM-1: one row per OPEN review item of any client, so the agency's single triage list is one
-    paginated query on the public schema, however many clients there are (docs/decisions/0026).
+    paginated query on the public schema, however many clients there are (docs/decisions/0031-cross-client-triage-index.md).
 
     The review app's services write it after their transaction commits (open → insert, close → delete,
     assign → owner); the conversation context shown in the list (summary, tags, intent, lead score) is

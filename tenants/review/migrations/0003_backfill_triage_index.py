@@ -1,4 +1,4 @@
-"""ADM-1: index the items that were already open before the triage list existed (docs/decisions/0026).
+"""ADM-1: index the items that were already open before the triage list existed (docs/decisions/0031-cross-client-triage-index.md).
 
 Runs once in each client's schema (the tenant router skips it in public). New items are indexed by the
 review services as they open; this only covers what was open at deploy time.
