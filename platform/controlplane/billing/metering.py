@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -103,7 +103,8 @@ def usage_threshold_emit(*, client_id: int, period: str, tick: UsageTick) -> Non
     client = Client.objects.select_related("plan").get(pk=client_id)
     threshold = tick.crossed
     kind = EventKind.USAGE_LIMIT_REACHED if threshold == "100" else EventKind.USAGE_NEAR_LIMIT
-    month = datetime.strptime(period, "%Y-%m").strftime("%B %Y")
+    year, month_number = (int(part) for part in period.split("-"))
+    month = date(year, month_number, 1).strftime("%B %Y")
     notification_emit(client_id=client_id, kind=kind, dedupe_key=f"{client.schema_name}:usage:{period}:{threshold}",
                       payload={"used": tick.messages, "quota": tick.quota, "threshold": int(threshold or 0),
                                "plan_name": client.plan.name if client.plan else "", "period": period,

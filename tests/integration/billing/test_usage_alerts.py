@@ -74,7 +74,8 @@ def test_crossing_80_and_100_percent_emails_owner_and_agency_once_per_period(
     assert sorted(m["to"][0] for m in mails) == sorted([OWNER_EMAIL, ADMIN_EMAIL])
     assert {m["subject"] for m in mails} == {"Alpha Co has used 80 % of its monthly messages"}
     assert "4 of the 5 messages in its Small plan" in mails[0]["text"]
-    assert "http://alpha." in mails[0]["html"] and "/billing/" in mails[0]["html"]
+    assert "http://alpha." in mails[0]["html"]
+    assert "/billing/" in mails[0]["html"]
 
     alpha.send("Hello there, question 4")  # the 5th reply: the quota
     near_again, reached = _usage_events(alpha.client)
