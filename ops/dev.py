@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -104,6 +105,12 @@ def demo(port: int, bind: str) -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         env = _env()
+        # Two gunicorn workers and a Celery worker: Prometheus multiprocess mode, so /metrics and the
+        # portal's System page sum every process (docs/decisions/0026). Emptied at each start.
+        metrics_dir = embedded.DATA_DIR / "prometheus"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True, exist_ok=True)
+        env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
         for command in _provider_fakes(env, port):
             children.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603
         os.environ.update({k: v for k, v in env.items() if k.startswith(("TWILIO_", "SENDGRID_", "SHORELINE_"))})

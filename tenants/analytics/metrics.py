@@ -139,6 +139,12 @@ def response_rows(field_name: str) -> QuerySet[Message]:
     return Message.objects.filter(role=Message.Role.BOT, **{f"{field_name}__isnull": False})
 
 
+def model_usage_rows() -> QuerySet[Message]:
+    """AX-8: bot replies that called a model, with the tokens it reported and its name. Placed on the
+    local day the reply was written; the portal prices them (settings.MODEL_PRICES_USD_PER_MILLION)."""
+    return Message.objects.filter(role=Message.Role.BOT).exclude(model_name="")
+
+
 # --- Readers ------------------------------------------------------------------------------------
 
 ADDITIVE = tuple(rule.key for rule in COUNT_RULES)
