@@ -69,6 +69,8 @@ def _services_stop() -> None:
 # Local stand-ins for Twilio, SendGrid and a client's CRM (issue 14), unless real keys are configured.
 # Their ports follow the web port (8000 → 8791, 8792, 8793), so two demos on one machine do not collide.
 FAKE_PORT_OFFSETS = {"twilio": 791, "sendgrid": 792, "webhooks": 793}
+# The local Stripe listens at web port + 420 (8420 for the default 8000), so two demos can run side by side.
+STRIPE_PORT_OFFSET = 420
 
 
 def _provider_fakes(env: dict[str, str], web_port: int) -> list[list[str]]:
@@ -118,8 +120,11 @@ def demo(port: int, bind: str) -> int:
         if not _settings_env().stripe_secret_key:
             # No Stripe keys: the local Stripe-compatible server, which also delivers signed webhooks
             # to this platform, so plan change → subscription → invoice → webhook works offline.
+            stripe_port = port + STRIPE_PORT_OFFSET
+            env.setdefault("STRIPE_API_BASE", f"http://127.0.0.1:{stripe_port}")
+            os.environ.setdefault("STRIPE_API_BASE", env["STRIPE_API_BASE"])  # seed and sync commands too
             children.append(subprocess.Popen(  # noqa: S603
-                [PY, "-m", "ops.fakes.stripe_server", "--port", "8420",
+                [PY, "-m", "ops.fakes.stripe_server", "--port", str(stripe_port),
                  "--webhook-url", f"http://127.0.0.1:{port}/billing/stripe/webhook",
                  "--webhook-host", f"{_settings_env().shoreline_domain}:{port}",
                  "--state-file", str(embedded.DATA_DIR / "stripe-local.json")], cwd=ROOT, env=env))
