@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from agents.conversation.ports import Turn
@@ -85,6 +85,13 @@ def visitor_touch(*, visitor_key: str) -> Visitor:
     if not created:
         Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
     return visitor
+
+
+def _current_session(visitor: Visitor) -> Subquery:
+    """The visit a new conversation belongs to: the visitor's latest widget session. A subquery inside
+    the conversation's INSERT, so linking costs no round trip (VAL-1 engagement counts visits with a
+    visitor message through this link)."""
+    return Subquery(VisitorSession.objects.filter(visitor=visitor).order_by("-started_at").values("pk")[:1])
 
 
 def session_start(*, bot: Bot, visitor_key: str, origin: str = "", page_url: str = "") -> VisitorSession:
@@ -187,7 +194,7 @@ def _persist_turn(
         else:
             visitor = visitor_touch(visitor_key=visitor_key)
             conversation = Conversation.objects.create(visitor=visitor, bot_id=bot.pk, started_at=now,
-                                                       last_message_at=now)
+                                                       last_message_at=now, session_id=_current_session(visitor))
         visitor_message = Message(conversation=conversation, role=Message.Role.VISITOR, text=text, created_at=now)
         bot_message = Message(conversation=conversation, role=Message.Role.BOT, created_at=now)
         lead_created = False

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("analytics", "0002_rollups_insights"),
-        ("conversations", "0001_initial"),
+        ("conversations", "0003_link_conversations_to_sessions"),  # the links this backfill counts
     ]
 
     operations = [

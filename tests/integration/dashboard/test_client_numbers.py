@@ -161,3 +161,22 @@ def test_report_pdf_has_summary_highlights_and_charts_with_the_dashboards_number
         assert legend in flat
     assert "Menu" in flat  # topics in words
     assert "docs/" not in flat
+
+
+def test_a_widget_visit_with_a_message_counts_as_engaged(client_alpha) -> None:
+    """Through the real widget API: the conversation is linked to the visit it happened in, so the
+    visit counts as engaged; a visit without a message does not."""
+    from tenants.analytics import metrics
+    from tenants.conversations.models import Conversation
+    from tests.integration.widget.support import VISITOR, widget_setup
+
+    alpha = widget_setup(client_alpha, "https://alpha.example")
+    assert alpha.post("/sessions", {"visitor_id": "visitor_fedcba9876543210"}).status_code == 200  # opened, never wrote
+    assert alpha.post("/sessions", {"visitor_id": VISITOR}).status_code == 200
+    assert alpha.send("What are your opening hours?").status_code == 200
+    with schema_context(client_alpha.schema_name):
+        conversation = Conversation.objects.get(visitor__visitor_key=VISITOR)
+        assert conversation.session is not None
+        assert conversation.session.visitor_id == conversation.visitor_id
+        assert metrics.engaged_sessions_rows(timezone.now()).count() == 1
+        assert metrics.sessions_rows(timezone.now()).count() == 2
