@@ -70,7 +70,8 @@ class Browser:
 
 
 def _credentials() -> dict[str, str]:
-    return json.loads(CREDENTIALS.read_text())
+    stored: dict[str, str] = json.loads(CREDENTIALS.read_text())
+    return stored
 
 
 def sign_in(walk: Walk, browser: Browser, email: str) -> bool:

@@ -71,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         hits = sorted(set(INTERNAL.findall(_visible_text(html))))
         walk.check(not hits, f"{name}: no internal ID, path or raw label", ", ".join(hits[:5]))
     engagement = re.search(r"Engagement.*?stat__value\">\s*([\d.]+)%", home, re.S)
-    walk.check(bool(engagement) and 0 < float(engagement.group(1)) <= 100, "Engagement is a share within 0–100 %",
-               f"{engagement.group(1)} %" if engagement else "tile not found")
+    share = float(engagement.group(1)) if engagement else -1.0
+    walk.check(0 < share <= 100, "Engagement is a share within 0–100 %",
+               f"{share:g} %" if engagement else "tile not found")
     zone = re.search(r"times in ([A-Z][\w ]+ time|UTC)", home)
     walk.check(bool(zone), "times say their zone", zone.group(1) if zone else "")
     walk.check('id="chart-topics-spec"' in home and "No topics yet" not in home,

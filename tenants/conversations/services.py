@@ -194,7 +194,8 @@ def _persist_turn(
         else:
             visitor = visitor_touch(visitor_key=visitor_key)
             conversation = Conversation.objects.create(visitor=visitor, bot_id=bot.pk, started_at=now,
-                                                       last_message_at=now, session_id=_current_session(visitor))
+                                                       last_message_at=now,
+                                                       session_id=_current_session(visitor))  # type: ignore[misc]
         visitor_message = Message(conversation=conversation, role=Message.Role.VISITOR, text=text, created_at=now)
         bot_message = Message(conversation=conversation, role=Message.Role.BOT, created_at=now)
         lead_created = False
