@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -121,6 +122,12 @@ def demo(port: int, bind: str) -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         env = _env()
+        # Two gunicorn workers and a Celery worker: Prometheus multiprocess mode, so /metrics and the
+        # portal's System page sum every process (docs/decisions/0033-live-metrics-and-token-costs.md). Emptied at each start.
+        metrics_dir = embedded.DATA_DIR / "prometheus"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True, exist_ok=True)
+        env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
         for command in _provider_fakes(env, port):
             children.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603
         if not _settings_env().stripe_secret_key:
@@ -131,8 +138,11 @@ def demo(port: int, bind: str) -> int:
         if not _settings_env().stripe_secret_key:
             # No Stripe keys: the local Stripe-compatible server, which also delivers signed webhooks
             # to this platform, so plan change → subscription → invoice → webhook works offline.
+            stripe_port = port + STRIPE_PORT_OFFSET
+            env.setdefault("STRIPE_API_BASE", f"http://127.0.0.1:{stripe_port}")
+            os.environ.setdefault("STRIPE_API_BASE", env["STRIPE_API_BASE"])  # seed and sync commands too
             children.append(subprocess.Popen(  # noqa: S603
-                [PY, "-m", "ops.fakes.stripe_server", "--port", str(port + STRIPE_PORT_OFFSET),
+                [PY, "-m", "ops.fakes.stripe_server", "--port", str(stripe_port),
                  "--webhook-url", f"http://127.0.0.1:{port}/billing/stripe/webhook",
                  "--webhook-host", f"{_settings_env().shoreline_domain}:{port}",
                  "--state-file", str(embedded.DATA_DIR / "stripe-local.json")], cwd=ROOT, env=env))

@@ -3,6 +3,7 @@
 import htmx from "htmx.org";
 import { initCharts } from "./ui/charts-loader";
 import { initCopyButtons } from "./ui/copy";
+import { initLiveMetrics } from "./ui/live-metrics";
 import { initModals } from "./ui/modal";
 import { initNav } from "./ui/nav";
 import { initThemeToggle } from "./ui/theme-toggle";
@@ -35,6 +36,7 @@ function start(): void {
   initThemeToggle();
   initToasts();
   enhance(document);
+  initLiveMetrics(document);
   document.documentElement.classList.add("js-ready");
 }
 

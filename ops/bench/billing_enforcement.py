@@ -82,7 +82,7 @@ def _run(port: int, token: str, sessions: int, messages: int, tag: str) -> list[
     """widget_api's closed-loop sessions; returns every client-observed latency (ms)."""
     barrier = threading.Barrier(sessions + 1)
     runs = [W.Session(visitor=f"bench_{tag}_{i:05d}_visitor", number=i) for i in range(sessions)]
-    threads = [threading.Thread(target=W._session, args=(port, token, run, messages, barrier), daemon=True)
+    threads = [threading.Thread(target=W._session, args=(port, token, run, messages, barrier, W.WORDINGS), daemon=True)
                for run in runs]
     for thread in threads:
         thread.start()

@@ -64,6 +64,13 @@ def returning_sessions_rows(now: datetime) -> QuerySet[VisitorSession]:
     return VisitorSession.objects.filter(is_returning=True)
 
 
+def engaged_sessions_rows(now: datetime) -> QuerySet[VisitorSession]:
+    """VAL-1: a widget visit in which the visitor sent at least one message (a subset of sessions, so
+    engagement can never exceed 100 %). Placed on the visit's start, like sessions."""
+    return VisitorSession.objects.filter(Exists(Message.objects.filter(
+        conversation__session=OuterRef("pk"), role=Message.Role.VISITOR)))
+
+
 def conversations_rows(now: datetime) -> QuerySet[Conversation]:
     return Conversation.objects.all()
 
@@ -109,6 +116,7 @@ COUNT_RULES: tuple[CountRule, ...] = (
     CountRule("fallback_replies", "AN-6", "created_at", fallback_replies_rows),
     CountRule("sessions", "AN-4", "started_at", sessions_rows),
     CountRule("returning_sessions", "AN-4", "started_at", returning_sessions_rows),
+    CountRule("engaged_sessions", "VAL-1", "started_at", engaged_sessions_rows),
     CountRule("conversations", "VAL-1", "started_at", conversations_rows),
     CountRule("conversations_over", "AN-5", "started_at", conversations_over_rows),
     CountRule("conversations_completed", "AN-5", "started_at", conversations_completed_rows),
@@ -128,6 +136,12 @@ def response_bucket(field_name: str) -> Case:
 def response_rows(field_name: str) -> QuerySet[Message]:
     """AN-7: bot replies that recorded this time (server_ms: every reply; model_ms: replies that called a model)."""
     return Message.objects.filter(role=Message.Role.BOT, **{f"{field_name}__isnull": False})
+
+
+def model_usage_rows() -> QuerySet[Message]:
+    """AX-8: bot replies that called a model, with the tokens it reported and its name. Placed on the
+    local day the reply was written; the portal prices them (settings.MODEL_PRICES_USD_PER_MILLION)."""
+    return Message.objects.filter(role=Message.Role.BOT).exclude(model_name="")
 
 
 # --- Readers ------------------------------------------------------------------------------------
@@ -190,10 +204,9 @@ def return_visitor_rate(t: Totals) -> float | None:
 
 
 def engagement_rate(t: Totals) -> float | None:
-    """VAL-1: conversations / widget sessions. Not a share: one visit can hold several conversations
-    (a visitor who comes back after the idle timeout starts a new one), so it is shown as "chats per
-    visit" (1.4), never as a percentage that could read 200 %."""
-    return ratio(t.conversations, t.sessions)
+    """VAL-1: widget visits with at least one visitor message / widget visits. The numerator counts
+    visits, not conversations (a visit can hold several), so the share stays within 0–100 %."""
+    return ratio(t.engaged_sessions, t.sessions)
 
 
 def lead_rate(t: Totals) -> float | None:
@@ -254,9 +267,8 @@ METRIC_TEXT: dict[str, MetricText] = {
     "hot_leads": MetricText("Hot leads", "Leads ready to buy or book now, by the assistant's latest scoring."),
     "booking_clicks": MetricText("Booking clicks", "Clicks on the booking link the assistant offered."),
     "lead_value": MetricText("Lead value", "Each lead times the average sale value set for its kind of lead."),
-    "engagement": MetricText("Chats per visit",
-                             "Conversations started per widget visit. Above 1 means visitors often chat more "
-                             "than once in a visit."),
+    "engagement": MetricText("Engagement",
+                             "Share of widget visits in which the visitor sent at least one message."),
     "return_visitors": MetricText("Return visitors", "Share of widget visits by people who had visited before."),
     "completion_rate": MetricText("Completion rate",
                                   "Share of finished conversations that ended with a lead, a booking click or "
@@ -272,11 +284,6 @@ METRIC_TEXT: dict[str, MetricText] = {
 
 def metric_label(key: str) -> str:
     return METRIC_TEXT[key].label
-
-
-def chats_per_visit(value: float | None) -> str:
-    """How engagement_rate is shown: a ratio with one decimal, "–" without visits."""
-    return "–" if value is None else f"{value:.1f}"
 
 
 def change(current: float | None, previous: float | None) -> float | None:

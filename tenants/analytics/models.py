@@ -15,7 +15,8 @@ class RollupCounts(models.Model):
     fallback_replies = models.PositiveIntegerField(default=0)  # AN-6 numerator
     sessions = models.PositiveIntegerField(default=0)  # AN-4 denominator
     returning_sessions = models.PositiveIntegerField(default=0)  # AN-4
-    conversations = models.PositiveIntegerField(default=0)  # VAL-1 engagement
+    engaged_sessions = models.PositiveIntegerField(default=0)  # VAL-1 engagement: visits with a visitor message
+    conversations = models.PositiveIntegerField(default=0)  # VAL-4 lead rate denominator
     conversations_over = models.PositiveIntegerField(default=0)  # AN-5 denominator
     conversations_completed = models.PositiveIntegerField(default=0)  # AN-5 numerator
     leads = models.PositiveIntegerField(default=0)  # AN-2

@@ -8,6 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
 
 from controlplane.audit.services import audit_record
 from controlplane.clients.models import Client
@@ -34,8 +36,9 @@ def analytics_rollups_update(*, client: Any, full: bool = False, now: datetime |
 def _rollups_publish(*, client: Any, first_day: date) -> int:
     """Copy this client's daily rollups from first_day on to the public schema (the portal's figures)."""
     values = lead_values()
+    usage = _model_usage_by_day(first_day=first_day, tz_name=client.timezone)
     rows = [
-        {"day": row.day, "messages": row.messages, "bot_replies": row.bot_replies,
+        {"day": row.day, "model_usage": usage.get(row.day, {}), "messages": row.messages, "bot_replies": row.bot_replies,
          "fallback_replies": row.fallback_replies, "sessions": row.sessions, "conversations": row.conversations,
          "leads": row.leads, "hot_leads": row.hot_leads, "booking_clicks": row.booking_clicks,
          "widget_loads": row.widget_loads,
@@ -44,6 +47,21 @@ def _rollups_publish(*, client: Any, first_day: date) -> int:
     ]
     return client_daily_rollups_replace(client_id=client.pk, first_day=first_day,
                                         last_day=None, rows=rows)
+
+
+def _model_usage_by_day(*, first_day: date, tz_name: str) -> dict[date, dict[str, dict[str, int]]]:
+    """AX-8: per local day and model, the replies and tokens of model calls (one grouped query)."""
+    tz = ZoneInfo(tz_name)
+    rows = metrics.model_usage_rows()
+    if first_day > date.min:
+        rows = rows.filter(created_at__gte=datetime.combine(first_day, datetime.min.time(), tzinfo=tz))
+    out: dict[date, dict[str, dict[str, int]]] = {}
+    for row in (rows.annotate(day=TruncDate("created_at", tzinfo=tz)).values("day", "model_name")
+                .annotate(replies=Count("pk"), input_tokens=Sum("input_tokens"), output_tokens=Sum("output_tokens"))):
+        out.setdefault(row["day"], {})[row["model_name"]] = {
+            "replies": row["replies"], "input_tokens": row["input_tokens"] or 0,
+            "output_tokens": row["output_tokens"] or 0}
+    return out
 
 
 def analytics_rollups_reopen(*, at: datetime) -> bool:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import AutoField, F, Model, OuterRef
+from django.db.models import AutoField, F, Model, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
@@ -103,6 +103,13 @@ def visitor_touch(*, visitor_key: str) -> Visitor:
     if not created:
         Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
     return visitor
+
+
+def _current_session(visitor: Visitor) -> Subquery:
+    """The visit a new conversation belongs to: the visitor's latest widget session. A subquery inside
+    the conversation's INSERT, so linking costs no round trip (VAL-1 engagement counts visits with a
+    visitor message through this link)."""
+    return Subquery(VisitorSession.objects.filter(visitor=visitor).order_by("-started_at").values("pk")[:1])
 
 
 def session_start(*, bot: Bot, visitor_key: str, origin: str = "", page_url: str = "") -> VisitorSession:
@@ -228,7 +235,8 @@ def _persist_turn(
         else:
             visitor = visitor_touch(visitor_key=visitor_key)
             conversation = Conversation.objects.create(visitor=visitor, bot_id=bot.pk, started_at=now,
-                                                       last_message_at=now)
+                                                       last_message_at=now,
+                                                       session_id=_current_session(visitor))  # type: ignore[misc]
         visitor_message = Message(conversation=conversation, role=Message.Role.VISITOR, text=text, created_at=now)
         bot_message = Message(conversation=conversation, role=Message.Role.BOT, created_at=now)
         lead_created = False

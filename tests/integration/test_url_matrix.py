@@ -135,6 +135,9 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "lead_values:edit": admin_only(),
     "portal:audit": admin_only(),
     "portal:errors": agency(),
+    "portal:system": agency(),  # AX-7 live figures (tests/integration/portal/test_system_and_costs.py)
+    "portal:system_live": agency(),
+    "portal:costs": agency(),  # AX-8 model token costs
     "portal:error_detail": agency(ok=404),  # no such error group
     # Issue 16: white label and custom domains (tests/integration/dashboard/test_branding.py).
     "portal:branding": admin_only(),

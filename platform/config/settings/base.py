@@ -352,6 +352,16 @@ OPENAI_CHAT_MODEL = ENV.openai_chat_model
 OPENAI_EMBEDDING_MODEL = ENV.openai_embedding_model
 EMBEDDING_BACKEND = ENV.embedding_backend
 MODEL_TIMEOUT_SECONDS = ENV.model_timeout_seconds
+# AX-8: estimated model cost, USD per million tokens (input, output), by the model name a reply records.
+# List prices as published by the provider; a model missing here shows its tokens with "no price set".
+MODEL_PRICES_USD_PER_MILLION: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4.1": (2.00, 8.00),
+    "offline-extractive": (0.0, 0.0),  # the built-in answerer: no model call, no cost
+}
 
 # --- Operations (issue 18): probes, metrics, fan-out --------------------------------------------
 SHORELINE_READINESS_TIMEOUT = ENV.readiness_timeout_seconds

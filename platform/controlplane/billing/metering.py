@@ -9,7 +9,9 @@ once exactly when it exists (a rolled-back turn counts nothing; a retry is a new
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -18,6 +20,9 @@ from django.utils import timezone
 
 from controlplane.billing.models import OveragePolicy, Plan, UsagePeriod
 from controlplane.clients.models import Client
+from controlplane.clients.selectors import client_public_url
+from controlplane.notifications.models import EventKind
+from controlplane.notifications.services import notification_emit
 
 NEAR_LIMIT_SHARE = 0.8
 
@@ -33,6 +38,16 @@ class UsageTick:
     messages: int
     quota: int | None
     policy: str | None
+
+    @property
+    def crossed(self) -> str | None:
+        """The threshold this very reply crossed ("80" or "100"), if any. The counter moves by one
+        under a row lock, so exactly one reply per period sees each threshold."""
+        if not self.quota:
+            return None
+        if self.messages == self.quota:
+            return "100"
+        return "80" if self.messages == max(1, math.ceil(self.quota * NEAR_LIMIT_SHARE)) else None
 
     @property
     def at_pause_limit(self) -> bool:
@@ -67,17 +82,34 @@ def usage_record_reply(*, client_id: int, input_tokens: int = 0, output_tokens: 
                 output_tokens=F("output_tokens") + output_tokens):
             return UsageTick(messages=0, quota=None, policy=None)
     tick = _bump(client_id, period, input_tokens, output_tokens)
-    if tick is not None:
-        return tick
-    try:
-        with transaction.atomic():  # the first reply of the month: once per client per month
-            UsagePeriod.objects.create(client_id=client_id, period=period, messages=1,
-                                       input_tokens=input_tokens, output_tokens=output_tokens)
-    except IntegrityError:
-        return usage_record_reply(client_id=client_id, input_tokens=input_tokens, output_tokens=output_tokens)
-    plan = Plan.objects.filter(client__pk=client_id).first()
-    return UsageTick(messages=1, quota=plan.monthly_message_quota if plan else None,
-                     policy=plan.overage_policy if plan else None)
+    if tick is None:
+        try:
+            with transaction.atomic():  # the first reply of the month: once per client per month
+                UsagePeriod.objects.create(client_id=client_id, period=period, messages=1,
+                                           input_tokens=input_tokens, output_tokens=output_tokens)
+        except IntegrityError:
+            return usage_record_reply(client_id=client_id, input_tokens=input_tokens, output_tokens=output_tokens)
+        plan = Plan.objects.filter(client__pk=client_id).first()
+        tick = UsageTick(messages=1, quota=plan.monthly_message_quota if plan else None,
+                         policy=plan.overage_policy if plan else None)
+    if tick.crossed:  # twice a month at most: the only replies that pay for more than the counter
+        usage_threshold_emit(client_id=client_id, period=period, tick=tick)
+    return tick
+
+
+def usage_threshold_emit(*, client_id: int, period: str, tick: UsageTick) -> None:
+    """BILL-4: at 80 % and at 100 % of the quota the client's owners and the agency get an email,
+    once per client, period and threshold (the dedupe key), in the transaction of the reply."""
+    client = Client.objects.select_related("plan").get(pk=client_id)
+    threshold = tick.crossed
+    kind = EventKind.USAGE_LIMIT_REACHED if threshold == "100" else EventKind.USAGE_NEAR_LIMIT
+    year, month_number = (int(part) for part in period.split("-"))
+    month = date(year, month_number, 1).strftime("%B %Y")
+    notification_emit(client_id=client_id, kind=kind, dedupe_key=f"{client.schema_name}:usage:{period}:{threshold}",
+                      payload={"used": tick.messages, "quota": tick.quota, "threshold": int(threshold or 0),
+                               "plan_name": client.plan.name if client.plan else "", "period": period,
+                               "month_label": month, "pauses": tick.policy == OveragePolicy.PAUSE,
+                               "link": client_public_url(client, "/billing/")})
 
 
 def usage_this_period(*, client_id: int) -> int:

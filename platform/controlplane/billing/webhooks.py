@@ -22,6 +22,9 @@ from controlplane.billing import signals
 from controlplane.billing.gateway import webhook_secret
 from controlplane.billing.models import BillingAccount, Invoice, WebhookEvent
 from controlplane.clients.models import Client
+from controlplane.clients.selectors import public_url
+from controlplane.notifications.models import EventKind
+from controlplane.notifications.services import notification_emit
 
 logger = logging.getLogger(__name__)
 
@@ -112,9 +115,23 @@ def _invoice_event(kind: str, obj: dict[str, Any]) -> None:
             account.save(update_fields=["payment_failed_at", "updated_at"])
             audit_record(action="billing.payment_failed", client_slug=account.client.slug, target=account.client,
                          data={"invoice": obj.get("number") or obj["id"], "amount_due": obj.get("amount_due")})
+            _payment_failed_emit(account, obj)
         grace_check(account)
     elif kind == "invoice.paid":
         payment_resolved(account, invoice=obj.get("number") or obj["id"])
+
+
+def _payment_failed_emit(account: BillingAccount, invoice: dict[str, Any]) -> None:
+    """The agency hears of a failed payment by email, once per invoice, in the webhook's transaction."""
+    client = account.client
+    amount = invoice.get("amount_due") or 0
+    notification_emit(
+        client_id=client.pk, kind=EventKind.PAYMENT_FAILED,
+        dedupe_key=f"{client.schema_name}:payment_failed:{invoice['id']}",
+        payload={"invoice": invoice.get("number") or invoice["id"],
+                 "amount_label": f"{amount / 100:,.2f} {(invoice.get('currency') or 'usd').upper()}",
+                 "grace_days": client.plan.grace_days if client.plan else 0,
+                 "link": public_url(f"/portal/clients/{client.slug}/")})
 
 
 def grace_check(account: BillingAccount, *, now: datetime | None = None) -> bool:

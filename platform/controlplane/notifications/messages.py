@@ -8,7 +8,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from controlplane.notifications.models import EventKind
+from controlplane.notifications.models import ACCOUNT_KINDS, EventKind
 
 SMS_MAX_CHARS = 320  # two SMS segments
 
@@ -45,9 +45,45 @@ def sms_body(*, kind: str, client_name: str, payload: dict[str, Any]) -> str:
     return head + tail
 
 
+def _account_email(*, kind: str, client_name: str, payload: dict[str, Any]) -> EmailContent:
+    """Plan usage and payment alerts (to the client's owners and the agency)."""
+    used, quota, plan = payload.get("used", 0), payload.get("quota", 0), payload.get("plan_name", "")
+    month = payload.get("month_label", "this month")
+    link, link_label = payload.get("link", ""), "Open billing"
+    urgent = False
+    if kind == EventKind.USAGE_NEAR_LIMIT:
+        subject = f"{client_name} has used 80 % of its monthly messages"
+        body = f"{client_name} has used {used:,} of the {quota:,} messages in its {plan} plan for {month}."
+        body += (" When the limit is reached, the chat answers with its short fallback message until the next month "
+                 "or an upgrade." if payload.get("pauses") else
+                 " Messages past the limit keep being answered and are billed as extra usage.")
+    elif kind == EventKind.USAGE_LIMIT_REACHED:
+        subject = f"{client_name} has reached its monthly message limit"
+        body = f"{client_name} has used all {quota:,} messages in its {plan} plan for {month}."
+        body += (" The chat now answers with its short fallback message until the next month or an upgrade."
+                 if payload.get("pauses") else
+                 " The chat keeps answering; messages past the limit are billed as extra usage.")
+        urgent = bool(payload.get("pauses"))
+    else:
+        subject = f"Payment failed for {client_name}"
+        amount = payload.get("amount_label", "")
+        grace = int(payload.get("grace_days") or 0)
+        body = (f"Stripe could not collect invoice {payload.get('invoice', '')}"
+                f"{' (' + amount + ')' if amount else ''} from {client_name}. "
+                + (f"The chat keeps answering for {grace} more day{'s' if grace != 1 else ''}, then pauses until "
+                   "the invoice is paid." if grace else "The chat pauses until the invoice is paid."))
+        link_label, urgent = "Open the client", True
+    context = {"subject": subject, "body": body, "client_name": client_name, "link": link,
+               "link_label": link_label, "urgent": urgent}
+    return EmailContent(subject=subject, text=render_to_string("notifications/email_account.txt", context),
+                        html=render_to_string("notifications/email_account.html", context))
+
+
 def email_content(*, kind: str, client_name: str, payload: dict[str, Any]) -> EmailContent:
     if kind == EventKind.WEEKLY_SUMMARY:
         return EmailContent(subject=payload["subject"], text=payload["text"], html=payload["html"])
+    if kind in ACCOUNT_KINDS:
+        return _account_email(kind=kind, client_name=client_name, payload=payload)
     titles = {
         EventKind.CRISIS: f"Urgent: a visitor may be in crisis ({client_name})",
         EventKind.HANDOFF_REQUESTED: f"A visitor asked to talk to a person ({client_name})",

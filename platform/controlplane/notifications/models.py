@@ -20,6 +20,9 @@ class EventKind(models.TextChoices):
     HANDOFF_REQUESTED = "handoff.requested", "Visitor asked for a person"
     CONVERSATION_ENDED = "conversation.ended", "Conversation ended"
     WEEKLY_SUMMARY = "weekly.summary", "Weekly summary"
+    USAGE_NEAR_LIMIT = "usage.near_limit", "Usage at 80 % of the plan"
+    USAGE_LIMIT_REACHED = "usage.limit_reached", "Usage at the plan's limit"
+    PAYMENT_FAILED = "billing.payment_failed", "Payment failed"
 
 
 # Which kinds a person can receive by SMS / email, and which a webhook endpoint can subscribe to.
@@ -28,6 +31,10 @@ WEBHOOK_KINDS = (EventKind.LEAD_CREATED, EventKind.LEAD_UPDATED, EventKind.HANDO
                  EventKind.CONVERSATION_ENDED)
 # Alerts that go out at once, whatever the quiet hours say.
 URGENT_KINDS = (EventKind.CRISIS,)
+# Account alerts: by email to the client's owners and to the agency (its active platform admins),
+# not to the client's alert recipients; AGENCY_ONLY_KINDS go to the agency alone.
+ACCOUNT_KINDS = (EventKind.USAGE_NEAR_LIMIT, EventKind.USAGE_LIMIT_REACHED, EventKind.PAYMENT_FAILED)
+AGENCY_ONLY_KINDS = (EventKind.PAYMENT_FAILED,)
 
 
 class NotificationSettings(models.Model):

@@ -31,10 +31,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from controlplane.accounts.models import Membership, Role, User
 from controlplane.clients.models import Client
 from controlplane.notifications import providers
 from controlplane.notifications.messages import email_content, sms_body
 from controlplane.notifications.models import (
+    ACCOUNT_KINDS,
+    AGENCY_ONLY_KINDS,
     OPEN_STATUSES,
     URGENT_KINDS,
     Channel,
@@ -140,7 +143,10 @@ def _planned_rows(event: OutboxEvent, now: datetime) -> list[Delivery]:
                              next_attempt_at=not_before))
 
     recipients = Recipient.objects.filter(client=client)
-    if event.kind == EventKind.WEEKLY_SUMMARY:
+    if event.kind in ACCOUNT_KINDS:
+        for email in account_alert_emails(client=client, agency_only=event.kind in AGENCY_ONLY_KINDS):
+            add(Channel.EMAIL, email)
+    elif event.kind == EventKind.WEEKLY_SUMMARY:
         if quiet is None or quiet.weekly_digest:
             for person in recipients.filter(weekly_summary=True).exclude(email=""):
                 add(Channel.EMAIL, person.email)
@@ -155,6 +161,17 @@ def _planned_rows(event: OutboxEvent, now: datetime) -> list[Delivery]:
             if event.kind in endpoint.kinds:
                 add(Channel.WEBHOOK, str(endpoint.pk))
     return rows
+
+
+def account_alert_emails(*, client: Client, agency_only: bool = False) -> list[str]:
+    """Who hears about the client's plan and payments: its owners (active sign-ins) and the agency
+    (every active platform admin). Resolved when the event is planned, off the message hot path."""
+    emails = [] if agency_only else list(
+        Membership.objects.filter(client=client, role=Membership.MemberRole.OWNER, user__is_active=True)
+        .order_by("user__email").values_list("user__email", flat=True))
+    emails += User.objects.filter(role=Role.PLATFORM_ADMIN, is_active=True).order_by("email").values_list(
+        "email", flat=True)
+    return list(dict.fromkeys(e for e in emails if e))
 
 
 def outbox_event_plan(*, event_id: int) -> list[int]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from controlplane.portal import branding_views, views
+from controlplane.portal import branding_views, system_views, views
 
 app_name = "portal"
 
@@ -20,6 +20,10 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("errors/", views.error_list, name="errors"),
     path("errors/<int:group_id>/", views.error_detail, name="error_detail"),
+    # AX-7 live system figures (the page polls the JSON) and AX-8 model token costs.
+    path("system/", system_views.system_metrics, name="system"),
+    path("system/live.json", system_views.system_metrics_live, name="system_live"),
+    path("costs/", system_views.token_costs, name="costs"),
     # Issue 16: white label and custom domains (admin only).
     path("branding/", branding_views.agency_branding, name="branding"),
     path("clients/<slug:slug>/branding/", branding_views.client_branding, name="client_branding"),

@@ -17,6 +17,9 @@ class ClientDailyRollup(models.Model):
     booking_clicks = models.PositiveIntegerField(default=0)
     lead_value_cents = models.PositiveBigIntegerField(default=0)
     widget_loads = models.PositiveIntegerField(default=0)  # AX-5: "no widget load in 7 days"
+    # AX-8: {"gpt-4o-mini": {"replies": 12, "input_tokens": 9000, "output_tokens": 1500}, …} for the
+    # bot replies of that day that called a model (tenants.analytics.metrics.model_usage_rows).
+    model_usage = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

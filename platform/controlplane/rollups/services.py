@@ -25,8 +25,8 @@ def client_daily_rollups_replace(*, client_id: int, first_day: date, last_day: d
     window = ClientDailyRollup.objects.filter(client_id=client_id, day__gte=first_day)
     if last_day is not None:
         window = window.filter(day__lte=last_day)
-    objects = [ClientDailyRollup(client_id=client_id, day=row["day"], **{f: row.get(f, 0) for f in FIELDS})
-               for row in rows]
+    objects = [ClientDailyRollup(client_id=client_id, day=row["day"], model_usage=row.get("model_usage") or {},
+                                 **{f: row.get(f, 0) for f in FIELDS}) for row in rows]
     with transaction.atomic():
         window.delete()
         ClientDailyRollup.objects.bulk_create(objects)

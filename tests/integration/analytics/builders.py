@@ -24,13 +24,13 @@ def conversation(
     at: datetime, *, turns: int = 1, fallback_last: bool = False, fallbacks: int = 0, ended: bool = False,
     server_ms: float = 120.0, model_ms: float | None = 80.0, sentiment: str = "neutral", tags: list[str] | None = None,
     lead: str | None = None, lead_type: str = "pricing", booking: bool = False, v: Visitor | None = None,
-    texts: list[str] | None = None, crisis: str = "none",
+    texts: list[str] | None = None, crisis: str = "none", session: VisitorSession | None = None,
 ) -> Conversation:
     """`turns` visitor messages, each answered one minute later; the last `fallbacks` replies are fallbacks."""
     v = v or visitor(at)
     last = at + timedelta(minutes=2 * turns - 1)
     conv = Conversation.objects.create(
-        visitor=v, bot_id=1, started_at=at, last_message_at=last, message_count=2 * turns,
+        visitor=v, session=session, bot_id=1, started_at=at, last_message_at=last, message_count=2 * turns,
         status=Conversation.Status.ENDED if ended else Conversation.Status.OPEN, sentiment=sentiment,
         tags=tags or [], lead_type=lead_type, crisis_level=crisis,
     )

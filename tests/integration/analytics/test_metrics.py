@@ -12,6 +12,7 @@ from tenants.analytics.models import DailyRollup, LeadValue
 from tenants.analytics.ranges import DateRange
 from tenants.analytics.rollups import rollups_recompute
 from tenants.analytics.selectors import busiest_window, overview_read
+from tenants.conversations.models import Conversation
 from tests.integration.analytics import builders as b
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
@@ -35,7 +36,9 @@ def scenario(client_alpha):  # type: ignore[no-untyped-def]
         b.conversation(at(3, 30, day=9), turns=1, server_ms=120)  # 23:30 Monday in New York
         b.conversation(NOW - timedelta(minutes=10), turns=1, lead="warm")  # still open: not over yet
         first = b.visitor(at(13))
-        b.session(first, at(13))
+        visit = b.session(first, at(13))
+        # Two conversations in that one visit: engagement counts the visit once.
+        Conversation.objects.filter(started_at__in=[at(14), at(15)]).update(session=visit)
         b.session(first, at(19), returning=True)
         b.session(b.visitor(at(20)), at(20), returning=True)
         b.event("widget_load", at(13), origin="https://alpha.example")
@@ -54,7 +57,7 @@ def test_count_rules_land_on_the_local_day(client_alpha, scenario) -> None:
         assert (row.messages, row.bot_replies, row.fallback_replies) == (10, 10, 2)
         assert (row.conversations, row.conversations_over, row.conversations_completed) == (6, 6, 3)
         assert (row.leads, row.hot_leads, row.booking_clicks) == (1, 1, 1)
-        assert (row.sessions, row.returning_sessions) == (3, 2)
+        assert (row.sessions, row.returning_sessions, row.engaged_sessions) == (3, 2, 1)
         assert (row.sentiment_positive, row.sentiment_neutral, row.sentiment_negative) == (2, 3, 1)
         assert row.tags == {"menu": 2, "hours": 1}
         assert row.leads_by_type == {"pricing": 1}
@@ -68,7 +71,7 @@ def test_readers_compute_the_written_rules(client_alpha, scenario) -> None:
         assert metrics.fallback_rate(t) == pytest.approx(2 / 10)
         assert metrics.completion_rate(t) == pytest.approx(3 / 6)
         assert metrics.return_visitor_rate(t) == pytest.approx(2 / 3)
-        assert metrics.engagement_rate(t) == pytest.approx(6 / 3)
+        assert metrics.engagement_rate(t) == pytest.approx(1 / 3)  # not 6 conversations / 3 visits
         # server_ms sorted: 40, 120 ×4, 260 ×2, 900 ×2, 2500 → buckets ≤50:1 ≤200:4 ≤300:2 ≤1000:2 ≤3000:1
         assert metrics.percentile_ms(t.server_ms_histogram, 0.50) == 200
         assert metrics.percentile_ms(t.server_ms_histogram, 0.95) == 3000
@@ -98,3 +101,21 @@ def test_open_conversation_becomes_over_after_idle(client_alpha, scenario) -> No
         assert metrics.conversations_over_rows(NOW).count() == 6
         assert metrics.conversations_over_rows(later).count() == 7
         assert metrics.conversations_completed_rows(later).count() == 4  # the open one captured a lead
+
+
+def test_the_engagement_backfill_fills_existing_rollups_like_the_rule(client_alpha, scenario) -> None:
+    import importlib
+
+    from django.db import connection
+
+    from tenants.analytics.models import HourlyRollup
+
+    migration = importlib.import_module("tenants.analytics.migrations.0004_engaged_sessions")
+    with schema_context(client_alpha.schema_name):
+        DailyRollup.objects.update(engaged_sessions=0)
+        HourlyRollup.objects.update(engaged_sessions=0)
+        with connection.cursor() as cursor:
+            cursor.execute(migration.HOURLY)
+            cursor.execute(migration.DAILY)
+        assert _day().engaged_sessions == 1
+        assert HourlyRollup.objects.get(hour=at(13)).engaged_sessions == 1

@@ -1,4 +1,4 @@
-"""Issue 16: the numbers a client reads are right: chats per visit, over-limit wording, topics, time zones."""
+"""Issue 16: the numbers a client reads are right: engagement within 0–100 %, over-limit wording, topics, time zones."""
 
 from __future__ import annotations
 
@@ -38,23 +38,24 @@ def test_popular_topics_fill_in_when_tags_arrive_after_the_rollup(alpha_owner, c
     assert "No topics yet" not in page.content.decode()
 
 
-def test_chats_per_visit_is_a_ratio_never_a_percentage_over_100(alpha_owner, client_alpha) -> None:
+def test_engagement_is_a_share_of_visits_that_cannot_exceed_100_percent(alpha_owner, client_alpha) -> None:
     now = timezone.now() - timedelta(hours=2)
     with schema_context(client_alpha.schema_name):
         v = b.visitor(now)
-        b.session(v, now)
-        for i in range(3):  # three conversations in one visit
-            b.conversation(now + timedelta(minutes=40 * i), v=v)
+        visit = b.session(v, now)
+        for i in range(3):  # three conversations in one visit: once counted as 300 %
+            b.conversation(now + timedelta(minutes=40 * i), v=v, session=visit)
+        b.session(b.visitor(now), now)  # a visit without a message
     from tenants.analytics.services import analytics_rollups_update
 
     with schema_context(client_alpha.schema_name):
         analytics_rollups_update(client=client_alpha, full=True)
     tiles = {t.label: t for t in alpha_owner.get("/?range=7").context["tiles"]}
-    assert "Engagement" not in tiles
-    tile = tiles["Chats per visit"]
-    assert tile.value == "3.0"
-    assert "%" not in tile.value
-    assert tile.help  # explained next to the figure
+    assert "Chats per visit" not in tiles
+    tile = tiles["Engagement"]
+    assert tile.value == "50%"  # one of the two visits had a chat
+    assert tile.foot == "1 of 2 visits had a chat"
+    assert tile.help == "Share of widget visits in which the visitor sent at least one message."
 
 
 def test_over_the_quota_is_worded_as_over(alpha_owner, admin_user, client_alpha, http) -> None:
@@ -160,3 +161,22 @@ def test_report_pdf_has_summary_highlights_and_charts_with_the_dashboards_number
         assert legend in flat
     assert "Menu" in flat  # topics in words
     assert "docs/" not in flat
+
+
+def test_a_widget_visit_with_a_message_counts_as_engaged(client_alpha) -> None:
+    """Through the real widget API: the conversation is linked to the visit it happened in, so the
+    visit counts as engaged; a visit without a message does not."""
+    from tenants.analytics import metrics
+    from tenants.conversations.models import Conversation
+    from tests.integration.widget.support import VISITOR, widget_setup
+
+    alpha = widget_setup(client_alpha, "https://alpha.example")
+    assert alpha.post("/sessions", {"visitor_id": "visitor_fedcba9876543210"}).status_code == 200  # opened, never wrote
+    assert alpha.post("/sessions", {"visitor_id": VISITOR}).status_code == 200
+    assert alpha.send("What are your opening hours?").status_code == 200
+    with schema_context(client_alpha.schema_name):
+        conversation = Conversation.objects.get(visitor__visitor_key=VISITOR)
+        assert conversation.session is not None
+        assert conversation.session.visitor_id == conversation.visitor_id
+        assert metrics.engaged_sessions_rows(timezone.now()).count() == 1
+        assert metrics.sessions_rows(timezone.now()).count() == 2

@@ -24,6 +24,7 @@ from django_tenants.utils import tenant_context
 from controlplane.notifications.models import Delivery, DeliveryStatus, EventKind, OutboxEvent, Recipient
 from controlplane.notifications.outbox import outbox_sweep
 from controlplane.notifications.services import notification_emit, recipient_create
+from ops.fake_sendgrid import FakeSendGrid
 from ops.fake_twilio import FakeTwilio
 from tests.integration.test_celery_worker import _database_url
 
@@ -53,7 +54,13 @@ def fake(django_db_setup: Any, settings: Any) -> Iterator[SlowTwilio]:
 
 
 @pytest.fixture
-def start_worker(django_db_setup: Any, django_db_blocker: Any, fake: SlowTwilio,
+def mail(django_db_setup: Any) -> Iterator[FakeSendGrid]:
+    with FakeSendGrid().running() as server:
+        yield server
+
+
+@pytest.fixture
+def start_worker(django_db_setup: Any, django_db_blocker: Any, fake: SlowTwilio, mail: FakeSendGrid,
                  tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
     from config.celery import app
 
@@ -66,7 +73,8 @@ def start_worker(django_db_setup: Any, django_db_blocker: Any, fake: SlowTwilio,
         env.update({"DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTHONPATH": os.pathsep.join(["platform", "."]),
                     "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1", "SHORELINE_NOTIFICATIONS_QUEUE": QUEUE,
                     "TWILIO_ACCOUNT_SID": fake.account_sid, "TWILIO_AUTH_TOKEN": fake.auth_token,
-                    "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE": fake.base_url})
+                    "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE": fake.base_url,
+                    "SENDGRID_API_KEY": mail.api_key, "SENDGRID_API_HOST": mail.base_url})
         hostname = f"{name}-{os.getpid()}@localhost"
         log_path = tmp_path / f"{name}.log"
         with log_path.open("wb") as log:
@@ -209,3 +217,35 @@ def test_worker_killed_during_the_provider_call_never_sends_twice(start_worker, 
         assert delivery.status == DeliveryStatus.FAILED
         assert delivery.provider_answer.startswith("Unknown: the sender stopped during the provider call")
         assert len(fake.messages()) == 1
+
+
+def test_a_quota_crossing_reaches_owner_and_agency_by_email_through_the_worker(
+        start_worker, mail, client_alpha_committed, django_db_blocker):
+    """The reply that reaches 80 % of the plan commits its usage event; the worker emails it once."""
+    from controlplane.billing.metering import current_period, usage_record_reply
+    from controlplane.billing.models import UsagePeriod
+
+    client = client_alpha_committed
+    with django_db_blocker.unblock():
+        near = (client.plan.monthly_message_quota * 4) // 5
+        period = current_period()
+        before = UsagePeriod.objects.filter(client=client, period=period).first()
+        UsagePeriod.objects.update_or_create(client=client, period=period, defaults={"messages": near - 1})
+        key = f"{client.schema_name}:usage:{period}:80"
+        try:
+            start_worker("usage")
+            with tenant_context(client), transaction.atomic():
+                assert usage_record_reply(client_id=client.pk).crossed == "80"
+            event = OutboxEvent.objects.get(dedupe_key=key)
+            assert _wait_for(lambda: Delivery.objects.filter(event=event, status=DeliveryStatus.SENT).count() == 2)
+            outbox_sweep()
+            time.sleep(2)
+            assert sorted(m["to"][0] for m in mail.emails()) == ["admin@agency.test", "owner@alpha.test"]
+            assert {m["subject"] for m in mail.emails()} == {"Alpha Co has used 80 % of its monthly messages"}
+        finally:
+            connection.set_schema_to_public()
+            OutboxEvent.objects.filter(dedupe_key=key).delete()
+            if before is None:
+                UsagePeriod.objects.filter(client=client, period=period).delete()
+            else:
+                before.save()
