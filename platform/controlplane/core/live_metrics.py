@@ -5,7 +5,7 @@
 of queue depth and worker heartbeats) and parses it back, so the page can never disagree with what
 Prometheus scrapes. Counters and histograms are cumulative; rates and percentiles need a window, so
 each read also leaves its snapshot in the shared cache (Valkey) and compares itself with the newest
-snapshot at least WINDOW_S old (docs/decisions/0026-live-metrics-from-the-exposition.md).
+snapshot at least WINDOW_S old (docs/decisions/0033-live-metrics-and-token-costs.md).
 """
 
 from __future__ import annotations
