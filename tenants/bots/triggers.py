@@ -136,7 +136,6 @@ class TriggersForm(forms.Form):
     crisis_keywords = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
                                       help_text="Comma-separated words that start the crisis script.")
     crisis_sensitivity = forms.ChoiceField(choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")])
-    handoff_promise = forms.CharField(max_length=300, label="What the bot promises when a person takes over")
     email_on_handoff = forms.BooleanField(required=False, label="Email the owner when a visitor asks for a person")
     sms_on_new_lead = forms.BooleanField(required=False, label="Text the owner on every new lead")
     alert_owner = forms.BooleanField(required=False, label="Alert the owner when the crisis script runs")
@@ -152,7 +151,7 @@ class TriggersForm(forms.Form):
     def initial_from(cls, config: BotConfig) -> dict[str, Any]:
         return {"intents": format_intents(config), "triggers": format_triggers(config),
                 "quick_replies": format_quick_replies(config), "crisis_keywords": ", ".join(config.crisis.keywords),
-                "crisis_sensitivity": config.crisis.sensitivity, "handoff_promise": config.routing.handoff_promise,
+                "crisis_sensitivity": config.crisis.sensitivity,
                 "email_on_handoff": config.routing.email_on_handoff, "sms_on_new_lead": config.routing.sms_on_new_lead,
                 "alert_owner": config.crisis.alert_owner,
                 "alert_recipients": ", ".join(config.crisis.alert_recipients)}
@@ -176,7 +175,7 @@ class TriggersForm(forms.Form):
         data["crisis"].update(keywords=rules["crisis_keywords"], sensitivity=d["crisis_sensitivity"],
                               alert_owner=d["alert_owner"],
                               alert_recipients=[r.strip() for r in d["alert_recipients"].split(",") if r.strip()])
-        data["routing"].update(handoff_promise=d["handoff_promise"], email_on_handoff=d["email_on_handoff"],
+        data["routing"].update(email_on_handoff=d["email_on_handoff"],
                                sms_on_new_lead=d["sms_on_new_lead"])
         try:
             return BotConfig.model_validate(data)

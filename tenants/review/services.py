@@ -25,13 +25,12 @@ from controlplane.audit.services import audit_record
 from controlplane.core import tenancy
 from controlplane.rollups.services import (
     review_count_closed,
-    review_count_opened,
     review_count_replace,
     review_entries_context,
     review_entries_owner,
     review_entries_replace,
     review_entry_closed,
-    review_entry_opened,
+    review_item_indexed,
 )
 from tenants.knowledge.services import faq_upsert
 from tenants.leads.models import Lead
@@ -74,8 +73,19 @@ def review_group_key(*, kind: str, question: str, item_id: int) -> str:
     return f"item:{item_id}"
 
 
+def _lead_score(conversation: Conversation) -> str:
+    """The conversation's lead score; no query when the caller loaded the lead with the conversation
+    (the widget's turn does: issue 17's statement budget)."""
+    if type(conversation).lead.is_cached(conversation):  # type: ignore[attr-defined]
+        try:
+            return str(conversation.lead.score or "")  # type: ignore[attr-defined]
+        except Lead.DoesNotExist:
+            return ""
+    return Lead.objects.filter(conversation_id=conversation.pk).values_list("score", flat=True).first() or ""
+
+
 def _conversation_context(conversation: Conversation) -> dict[str, Any]:
-    score = Lead.objects.filter(conversation_id=conversation.pk).values_list("score", flat=True).first()
+    score = _lead_score(conversation)
     return {"summary": conversation.summary, "tags": list(conversation.tags or []),
             "intent": conversation.lead_type, "lead_score": score or ""}
 
@@ -95,10 +105,9 @@ def review_item_open(*, kind: str, conversation: Conversation, question: str, re
                                      reason=reason[:255], created_at=created_at)
     schema = _client_schema()
     if schema:
-        transaction.on_commit(partial(review_count_opened, schema_name=schema, kind=kind, opened_at=created_at))
         row = _entry_row(item, _conversation_context(conversation))
         context = {k: row.pop(k) for k in ("summary", "tags", "intent", "lead_score")}
-        transaction.on_commit(partial(review_entry_opened, schema_name=schema, context=context, **row))
+        transaction.on_commit(partial(review_item_indexed, schema_name=schema, context=context, **row))
     return item
 
 

@@ -42,23 +42,25 @@ _TABLE = ClientReviewCount._meta.db_table
 _CLIENT_TABLE = Client._meta.db_table
 
 
+_COUNT_OPENED_SQL = """
+    INSERT INTO {table} AS r (client_id, open_count, open_by_kind, latest_open_at, updated_at)
+    SELECT c.id, 1, jsonb_build_object(%(kind)s::text, 1), %(at)s::timestamptz, now()
+      FROM {source}
+    ON CONFLICT (client_id) DO UPDATE SET
+      open_count = r.open_count + 1,
+      open_by_kind = r.open_by_kind || jsonb_build_object(
+          %(kind)s::text, COALESCE((r.open_by_kind ->> %(kind)s::text)::int, 0) + 1),
+      latest_open_at = GREATEST(r.latest_open_at, EXCLUDED.latest_open_at),
+      updated_at = now()
+"""
+_THIS_CLIENT = f"{_CLIENT_TABLE} c WHERE c.schema_name = %(schema)s"
+
+
 def review_count_opened(*, schema_name: str, kind: str, opened_at: datetime) -> None:
     """One more open item of `kind` in the client whose schema is `schema_name`."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {_TABLE} AS r (client_id, open_count, open_by_kind, latest_open_at, updated_at)
-            SELECT c.id, 1, jsonb_build_object(%(kind)s::text, 1), %(at)s::timestamptz, now()
-              FROM {_CLIENT_TABLE} c WHERE c.schema_name = %(schema)s
-            ON CONFLICT (client_id) DO UPDATE SET
-              open_count = r.open_count + 1,
-              open_by_kind = r.open_by_kind || jsonb_build_object(
-                  %(kind)s::text, COALESCE((r.open_by_kind ->> %(kind)s::text)::int, 0) + 1),
-              latest_open_at = GREATEST(r.latest_open_at, EXCLUDED.latest_open_at),
-              updated_at = now()
-            """,  # noqa: S608 - table names come from model metadata, values are parameters
-            {"kind": kind, "at": opened_at, "schema": schema_name},
-        )
+        cursor.execute(_COUNT_OPENED_SQL.format(table=_TABLE, source=_THIS_CLIENT),
+                       {"kind": kind, "at": opened_at, "schema": schema_name})
 
 
 def review_count_closed(*, schema_name: str, kind: str, latest_open_at: datetime | None) -> None:
@@ -109,26 +111,43 @@ def _client_id(schema_name: str) -> int | None:
     return int(found) if found is not None else None
 
 
-def review_entry_opened(*, schema_name: str, item_id: int, conversation_id: Any, bot_id: int | None, kind: str,
-                        question: str, group_key: str, created_at: datetime, owner_id: int | None = None,
-                        context: Mapping[str, Any] | None = None) -> None:
-    """Index one open item of the client whose schema is `schema_name` (idempotent on the item)."""
+_ENTRY_OPENED_SQL = """
+    INSERT INTO {table} (client_id, item_id, conversation_id, bot_id, kind, priority, question,
+                         group_key, created_at, owner_id, summary, tags, intent, lead_score)
+    SELECT c.id, %(item)s, %(conversation)s, %(bot)s, %(kind)s, %(priority)s, %(question)s, %(group)s,
+           %(at)s, %(owner)s, %(summary)s, %(tags)s::jsonb, %(intent)s, %(lead)s
+      FROM {source}
+    ON CONFLICT (client_id, item_id) DO NOTHING
+"""
+
+
+def _entry_params(*, schema_name: str, item_id: int, conversation_id: Any, bot_id: int | None, kind: str,
+                  question: str, group_key: str, created_at: datetime, owner_id: int | None = None,
+                  context: Mapping[str, Any] | None = None) -> dict[str, Any]:
     ctx = {f: (context or {}).get(f) or ([] if f == "tags" else "") for f in _CONTEXT_FIELDS}
+    return {"item": item_id, "conversation": conversation_id, "bot": bot_id, "kind": kind,
+            "priority": review_priority(kind), "question": question[:500], "group": group_key[:300],
+            "at": created_at, "owner": owner_id, "summary": ctx["summary"], "tags": json.dumps(list(ctx["tags"])),
+            "intent": str(ctx["intent"])[:24], "lead": str(ctx["lead_score"])[:4], "schema": schema_name}
+
+
+def review_entry_opened(**entry: Any) -> None:
+    """Index one open item of the client whose schema is `schema_name` (idempotent on the item); the
+    keywords are those of `review_item_indexed`'s entry."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {_ENTRY_TABLE} (client_id, item_id, conversation_id, bot_id, kind, priority, question,
-                                        group_key, created_at, owner_id, summary, tags, intent, lead_score)
-            SELECT c.id, %(item)s, %(conversation)s, %(bot)s, %(kind)s, %(priority)s, %(question)s, %(group)s,
-                   %(at)s, %(owner)s, %(summary)s, %(tags)s::jsonb, %(intent)s, %(lead)s
-              FROM {_CLIENT_TABLE} c WHERE c.schema_name = %(schema)s
-            ON CONFLICT (client_id, item_id) DO NOTHING
-            """,  # noqa: S608 - table names come from model metadata, values are parameters
-            {"item": item_id, "conversation": conversation_id, "bot": bot_id, "kind": kind,
-             "priority": review_priority(kind), "question": question[:500], "group": group_key[:300],
-             "at": created_at, "owner": owner_id, "summary": ctx["summary"], "tags": json.dumps(list(ctx["tags"])),
-             "intent": str(ctx["intent"])[:24], "lead": str(ctx["lead_score"])[:4], "schema": schema_name},
-        )
+        cursor.execute(_ENTRY_OPENED_SQL.format(table=_ENTRY_TABLE, source=_THIS_CLIENT), _entry_params(**entry))
+
+
+def review_item_indexed(**entry: Any) -> None:
+    """A new open item, after commit, in ONE statement: its triage row (review_entry_opened) and the
+    client's open count +1 (review_count_opened). Keywords: schema_name, item_id, conversation_id,
+    bot_id, kind, question, group_key, created_at, owner_id, context. Issue 17: a fallback turn's
+    statement budget."""
+    both = (f"WITH c AS (SELECT id FROM {_CLIENT_TABLE} WHERE schema_name = %(schema)s), "  # noqa: S608
+            f"entry AS ({_ENTRY_OPENED_SQL.format(table=_ENTRY_TABLE, source='c')}) "
+            + _COUNT_OPENED_SQL.format(table=_TABLE, source="c"))
+    with connection.cursor() as cursor:
+        cursor.execute(both, _entry_params(**entry))
 
 
 def review_entry_closed(*, schema_name: str, item_id: int) -> None:

@@ -76,7 +76,7 @@ def test_keyword_changes_of_intents_quick_replies_and_crisis_are_saved_together(
         bot = primary_bot()
     data = _form(staff, bot, intents="catering | service_request | cater, catering, party platter",
                  quick_replies="Book a table | I'd like to book a table\nTalk to a person | action: offer_handoff",
-                 crisis_keywords="hurt myself, end it all", handoff_promise="We call back within two hours.",
+                 crisis_keywords="hurt myself, end it all",
                  email_on_handoff="on", note="Catering season")
     assert staff.post(f"/portal/clients/alpha/bots/{bot.pk}/rules/", data).status_code == 302
     with in_client(client_alpha):
@@ -85,7 +85,6 @@ def test_keyword_changes_of_intents_quick_replies_and_crisis_are_saved_together(
                                   "keywords": ["cater", "catering", "party platter"]}]
     assert config["quick_replies"][1] == {"label": "Talk to a person", "message": None, "action": "offer_handoff"}
     assert config["crisis"]["keywords"] == ["hurt myself", "end it all"]
-    assert config["routing"]["handoff_promise"] == "We call back within two hours."
 
 
 @pytest.mark.parametrize(("field", "value", "problem"), [

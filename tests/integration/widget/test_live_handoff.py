@@ -102,7 +102,7 @@ def test_the_bot_stays_quiet_while_a_person_holds_it_and_resumes_after(alpha: Wi
     usage_before = public_usage(alpha.client)
     provider = CountingProvider()
     with monkeypatch.context() as patch:
-        patch.setattr("tenants.conversations.services.model_provider", lambda: provider)
+        patch.setattr("tenants.conversations.agent_runtime.model_provider", lambda: provider)
         quiet = alpha.send("Are you still there?", conversation_id=conversation_id)
     assert quiet.status_code == 200, quiet.content
     body = quiet.json()
