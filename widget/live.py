@@ -46,12 +46,12 @@ def widget_poll_call(request: HttpRequest, visitor_id: str) -> Iterator[WidgetCa
     """The poll's buckets key on the signed visitor (SEC-6) like every other call: a poll naming a
     visitor it holds no valid token for shares one bucket with every such poll from its address."""
     caller = request_caller(request)
-    visitor, bot = poll_limits()
+    visitor_limit, bot_limit = poll_limits()
     scope = visitor_scope(caller)
     signed = visitor_token_valid(request.headers.get(VISITOR_HEADER), scope=scope, visitor_id=visitor_id)
     bucket = f"v:{visitor_id}" if signed else f"unsigned:{client_ip(request)}"
-    _refuse(rate_limit_take(f"{scope}:{bucket}", visitor))
-    _refuse(rate_limit_take(scope, bot))
+    _refuse(rate_limit_take(f"{scope}:{bucket}", visitor_limit))
+    _refuse(rate_limit_take(scope, bot_limit))
     with client_schema(caller):
         bot, config = caller_bot_and_config(caller)
         yield WidgetCall(caller=caller, bot=bot, visitor_id=visitor_id, config=config)

@@ -76,9 +76,9 @@ def review_group_key(*, kind: str, question: str, item_id: int) -> str:
 def _lead_score(conversation: Conversation) -> str:
     """The conversation's lead score; no query when the caller loaded the lead with the conversation
     (the widget's turn does: issue 17's statement budget)."""
-    if type(conversation).lead.is_cached(conversation):  # type: ignore[attr-defined]
+    if type(conversation).lead.is_cached(conversation):
         try:
-            return str(conversation.lead.score or "")  # type: ignore[attr-defined]
+            return str(conversation.lead.score or "")
         except Lead.DoesNotExist:
             return ""
     return Lead.objects.filter(conversation_id=conversation.pk).values_list("score", flat=True).first() or ""
