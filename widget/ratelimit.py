@@ -14,10 +14,11 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 
 import redis
 from django.conf import settings
+
+from controlplane.core.valkey import hot_path_valkey
 
 log = logging.getLogger("shoreline.widget.ratelimit")
 
@@ -90,13 +91,10 @@ REDIS_RETRY_SECONDS = 5.0
 _redis_down_until = 0.0
 
 
-@lru_cache(maxsize=4)
-def _redis(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
 
 
 def _script(url: str):  # type: ignore[no-untyped-def]
-    return _redis(url).register_script(_LUA)
+    return hot_path_valkey(url).register_script(_LUA)
 
 
 def _redis_take(key: str, limit: Limit) -> tuple[bool, float] | None:

@@ -21,8 +21,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from ops.bench.provisioning import _redis_url, _server_connection, machine_info, percentile
+from ops.bench.provisioning import _redis_url, _server_connection, machine_info, page_timings, pages_print
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = "bench_dashboard"
@@ -161,18 +162,17 @@ def _child(requests: int) -> None:
                 b"".join(response.streaming_content)
         assert response.status_code == 200, (path, response.status_code)
         queries = len(ctx.captured_queries)
-        samples = []
-        for _ in range(requests):
-            t0 = time.perf_counter()
-            response = browser.get(path)
-            if response.streaming:
-                b"".join(response.streaming_content)
-            samples.append((time.perf_counter() - t0) * 1000)
-        samples.sort()
         rows.append({"page": path.replace(str(conversation_id), "<id>"), "queries": queries,
-                     "p50_ms": round(percentile(samples, 50), 1), "p95_ms": round(percentile(samples, 95), 1),
-                     "max_ms": round(samples[-1], 1)})
+                     **page_timings(lambda path=path: _fetch(browser, path), requests)})
     print(json.dumps({"counts": counts, "timings": {k: round(v, 2) for k, v in timings.items()}, "pages": rows}))
+
+
+def _fetch(browser: Any, path: str) -> Any:
+    """One page, streamed exports read to the end (their time is the export's)."""
+    response = browser.get(path)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,9 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"machine: {report['machine']}")
     print(f"data: {report['counts']}  timings: {report['timings']}  total {report['total_s']} s")
-    print(f"{'page':<62} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-    for row in report["pages"]:
-        print(f"{row['page']:<62} {row['queries']:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['max_ms']:>8}")
+    pages_print(report["pages"], width=62)
     return 0
 
 

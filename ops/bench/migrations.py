@@ -145,16 +145,9 @@ def _pages(requests: int, count: int) -> None:
             with CaptureQueriesContext(connection) as ctx:
                 response = browser.get(path)
             assert response.status_code == 200, (host, path, response.status_code)
-            samples = []
-            for _ in range(requests):
-                t0 = time.perf_counter()
-                browser.get(path)
-                samples.append((time.perf_counter() - t0) * 1000)
-            samples.sort()
             rows.append({"host": "portal" if host == PUBLIC_HOST else "client", "page": path,
                          "queries": len(ctx.captured_queries), "bytes": len(response.content),
-                         "p50_ms": round(prov.percentile(samples, 50), 1),
-                         "p95_ms": round(prov.percentile(samples, 95), 1), "max_ms": round(samples[-1], 1)})
+                         **prov.page_timings(lambda b=browser, p=path: b.get(p), requests)})
     print(json.dumps({"pages": rows}))
 
 

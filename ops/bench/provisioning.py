@@ -24,9 +24,11 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,6 +67,24 @@ def percentile(sorted_values: list[float], pct: float) -> float:
     """Nearest-rank percentile (p50 of one value is that value)."""
     rank = max(1, math.ceil(pct / 100 * len(sorted_values)))
     return sorted_values[rank - 1]
+
+
+def page_timings(get: Callable[[], object], requests: int) -> dict[str, float]:
+    """Time `get` (one page request, after the caller's warm-up) `requests` times: p50/p95/max in ms."""
+    samples = []
+    for _ in range(requests):
+        t0 = time.perf_counter()
+        get()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return {"p50_ms": round(percentile(samples, 50), 1), "p95_ms": round(percentile(samples, 95), 1),
+            "max_ms": round(samples[-1], 1)}
+
+
+def pages_print(pages: list[dict[str, Any]], *, width: int) -> None:
+    print(f"{'page':<{width}} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for row in pages:
+        print(f"{row['page']:<{width}} {row['queries']:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['max_ms']:>8}")
 
 
 def machine_info() -> dict[str, object]:

@@ -16,11 +16,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from ops.bench.provisioning import _redis_url, _server_connection, machine_info, percentile
+from ops.bench.provisioning import _redis_url, _server_connection, machine_info, page_timings, pages_print
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = "bench_triage"
@@ -81,15 +80,8 @@ def _child(clients: int, items: int, requests: int) -> None:
             response = browser.get(path)
         assert response.status_code == 200, (path, response.status_code)
         assert b"data-group=" in response.content or "page=" in path, (path, response.content[:300])
-        samples = []
-        for _ in range(requests):
-            t0 = time.perf_counter()
-            browser.get(path)
-            samples.append((time.perf_counter() - t0) * 1000)
-        samples.sort()
         rows.append({"page": path, "queries": len(statements),
-                     "p50_ms": round(percentile(samples, 50), 1), "p95_ms": round(percentile(samples, 95), 1),
-                     "max_ms": round(samples[-1], 1)})
+                     **page_timings(lambda path=path: browser.get(path), requests)})
     print(json.dumps({"counts": {"clients": clients, "open_items": len(entries)}, "pages": rows}))
 
 
@@ -144,9 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"machine: {report['machine']}")
     print(f"data: {report['counts']}")
-    print(f"{'page':<48} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-    for row in report["pages"]:
-        print(f"{row['page']:<48} {row['queries']:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['max_ms']:>8}")
+    pages_print(report["pages"], width=48)
     return 0
 
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import logging
 import time
-from functools import lru_cache
 
 import redis
 from django.conf import settings
 from django.db import transaction
+
+from controlplane.core.valkey import hot_path_valkey
 
 log = logging.getLogger("shoreline.config_versions")
 
@@ -33,9 +34,6 @@ RETRY_SECONDS = 5.0
 _down_until = 0.0
 
 
-@lru_cache(maxsize=4)
-def _redis(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
 
 
 def _key(scope: str) -> str:
@@ -48,7 +46,7 @@ def versions_get(*scopes: str) -> tuple[bytes, ...] | None:
     if time.monotonic() < _down_until:
         return None
     try:
-        values = _redis(settings.WIDGET_RATELIMIT_REDIS_URL).mget([_key(s) for s in scopes])
+        values = hot_path_valkey(settings.WIDGET_RATELIMIT_REDIS_URL).mget([_key(s) for s in scopes])
     except redis.RedisError:
         _down_until = time.monotonic() + RETRY_SECONDS
         log.warning("Config versions unreachable in Valkey; reading configuration from the database.")
@@ -68,7 +66,7 @@ def _bump_now(scope: str) -> None:
     if time.monotonic() < _down_until:
         return  # readers skip the caches meanwhile too (versions_get returns None)
     try:
-        _redis(settings.WIDGET_RATELIMIT_REDIS_URL).incr(_key(scope))
+        hot_path_valkey(settings.WIDGET_RATELIMIT_REDIS_URL).incr(_key(scope))
     except redis.RedisError:
         # Readers fall back to the database while Valkey is unreachable, and entries expire anyway.
         _down_until = time.monotonic() + RETRY_SECONDS
