@@ -16,6 +16,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 import requests
 
+from controlplane.notifications.models import OutboxEvent
 from ops.fakes.stripe_server import FakeStripe, sign_payload
 from tests.conftest import PUBLIC_HOST
 from tests.integration.billing.conftest import WEBHOOK_SECRET
@@ -127,6 +128,8 @@ def test_five_concurrent_deliveries_change_state_once(live_public_host):
         assert counts == (1, 1, 1, True)
     finally:
         def restore() -> None:
+            # The failed payment's agency alert was committed too: later tests count alpha's outbox.
+            OutboxEvent.objects.filter(client=alpha, kind__startswith="billing.").delete()
             WebhookEvent.objects.filter(stripe_event_id=event["id"]).delete()
             Invoice.objects.filter(number=invoice_number).delete()
             BillingAccount.objects.filter(client=alpha).delete()
@@ -183,6 +186,7 @@ def test_offline_loop_plan_change_subscription_invoice_webhook_history(live_publ
 
             def restore() -> None:
                 alpha = Client.objects.get(slug="alpha")
+                OutboxEvent.objects.filter(client=alpha, kind__startswith="billing.").delete()
                 Invoice.objects.filter(client=alpha).delete()
                 WebhookEvent.objects.filter(payload__data__object__customer__startswith="cus_").filter(
                     type__in=[d["type"] for d in fake.delivered]).delete()
