@@ -91,6 +91,8 @@ class ShorelineEnv(BaseModel):
     sendgrid_api_host: str | None = Field(None, alias="SENDGRID_API_HOST")
     # Celery queue of notification deliveries (unset = the default queue).
     notifications_queue: str | None = Field(None, alias="SHORELINE_NOTIFICATIONS_QUEUE")
+    # Celery queue of uploaded documents to read (unset = the knowledge queue by route); tests only.
+    knowledge_upload_queue: str | None = Field(None, alias="SHORELINE_KNOWLEDGE_UPLOAD_QUEUE")
     # host:port pairs outgoing webhooks may reach although not public: the demo's local receiver only.
     webhook_allowed_private_hosts: list[str] = Field(default_factory=list, alias="SHORELINE_WEBHOOK_PRIVATE_HOSTS")
     demo_webhook_receiver_url: str | None = Field(None, alias="SHORELINE_DEMO_WEBHOOK_RECEIVER")
