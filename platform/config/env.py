@@ -194,6 +194,12 @@ class ShorelineEnv(BaseModel):
         problems += self.public_link_problems()
         if not self.s3_bucket:
             problems.append("S3_BUCKET is not set (media on the local disk is for development only)")
+        if self.db_role == "app" and not self.database_app_user:
+            problems.append("DATABASE_APP_USER is not set (web and worker run as the restricted role that cannot "
+                            "rewrite the audit log; only the migration job may run as the owner, with "
+                            "SHORELINE_DB_ROLE=owner)")
+        elif self.db_role == "app" and not self.database_app_password:
+            problems.append("DATABASE_APP_PASSWORD is not set (the restricted role's password)")
         return problems
 
 
