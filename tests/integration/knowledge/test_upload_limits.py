@@ -45,7 +45,7 @@ def test_zip_bomb_docx_is_refused_without_unpacking():
     before = _peak_rss_mb()
     with pytest.raises(DocumentRejected, match="unpacks to 30[0-9] MB|zip bomb"):
         document_extract(file_name="rules.docx", data=bomb)
-    assert _peak_rss_mb() - before < 50  # the web process never held the 300 MB
+    assert _peak_rss_mb() - before < 50  # the calling process (the worker, in production) never held the 300 MB
 
 
 def test_too_many_parts_and_too_well_compressed_parts_are_refused():
