@@ -39,6 +39,16 @@ OWNER = "owner@smoke.test"
 CUSTOM_DOMAIN = "chat.smoke-diner.test"  # a client's own domain (CNAME to us): TLS on demand
 OWNER_PASSWORD = "smoke test owner password 42"  # noqa: S105 — a throwaway account in a throwaway database
 METRICS_TOKEN = secrets.token_urlsafe(24)
+APP_ROLE = "shoreline_app"  # SEC-9: the restricted role web, worker and beat connect as
+ROLE_PROBE = (
+    "from django.db import connection, transaction\n"
+    "with connection.cursor() as c:\n"
+    "    c.execute('SELECT current_user'); print('SMOKE-ROLE', c.fetchone()[0])\n"
+    "    try:\n"
+    "        with transaction.atomic(): c.execute('DELETE FROM audit_auditlog')\n"
+    "        print('SMOKE-AUDIT deleted')\n"
+    "    except Exception as e: print('SMOKE-AUDIT refused', type(e).__name__)\n"
+)
 DEADLINE_S = 300
 
 
@@ -76,6 +86,7 @@ class Smoke:
         self.dir.chmod(0o755)
         self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.pg_port, self.bouncer_port, self.redis_port, self.web_port = (_free_port() for _ in range(4))
+        self.app_password = secrets.token_urlsafe(18)
         self.https_port = 443
         self.pg_server: Any = None
 
@@ -103,15 +114,20 @@ class Smoke:
         binary = _need("pgbouncer", "pgbouncer")
         conf = self.dir / "pgbouncer.ini"
         conf.write_text(
+            # No fixed user: each client logs in as itself, the owner (migrations) or the app role (SEC-9).
             "[databases]\n"
-            f"shoreline = host=127.0.0.1 port={self.pg_port} dbname=shoreline user=postgres\n"
+            f"shoreline = host=127.0.0.1 port={self.pg_port} dbname=shoreline\n"
             "[pgbouncer]\n"
             f"listen_addr = 127.0.0.1\nlisten_port = {self.bouncer_port}\n"
-            "auth_type = any\npool_mode = session\nmax_client_conn = 200\ndefault_pool_size = 20\n"
+            f"auth_type = trust\nauth_file = {self.dir / 'userlist.txt'}\n"
+            "pool_mode = session\nmax_client_conn = 200\ndefault_pool_size = 20\n"
             f"unix_socket_dir =\nlogfile = {self.dir / 'pgbouncer.log'}\n"
             "ignore_startup_parameters = extra_float_digits,options\n"
         )
         conf.chmod(0o644)
+        userlist = self.dir / "userlist.txt"
+        userlist.write_text(f'"postgres" ""\n"{APP_ROLE}" "{self.app_password}"\n')
+        userlist.chmod(0o644)
         (self.dir / "pgbouncer.log").touch()
         (self.dir / "pgbouncer.log").chmod(0o666)
         command = [binary, str(conf)]
@@ -152,6 +168,9 @@ class Smoke:
             "PYTHONUNBUFFERED": "1",
             "SECRET_KEY": secrets.token_urlsafe(48),
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{self.bouncer_port}/shoreline",
+            # SEC-9: web, worker and beat run as the restricted role; manage(owner=True) as the owner.
+            "DATABASE_APP_USER": APP_ROLE,
+            "DATABASE_APP_PASSWORD": self.app_password,
             "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "ALLOWED_HOSTS": f"{DOMAIN},.{DOMAIN}",
             "SHORELINE_DOMAIN": DOMAIN,
@@ -168,8 +187,11 @@ class Smoke:
         (self.dir / "prometheus").mkdir(exist_ok=True)
         return env
 
-    def manage(self, *args: str) -> str:
-        result = subprocess.run([PY, str(ROOT / "manage.py"), *args], cwd=ROOT, env=self.app_env(),
+    def manage(self, *args: str, owner: bool = False) -> str:
+        env = self.app_env()
+        if owner:  # the migration job: the owner role, which creates and grants the app role
+            env["SHORELINE_DB_ROLE"] = "owner"
+        result = subprocess.run([PY, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=180, check=False)
         if result.returncode != 0:
             tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
@@ -323,7 +345,11 @@ def scenario(smoke: Smoke) -> list[str]:
     match = re.search(r"^SMOKE (.*)$", out, re.M)
     _expect(match is not None, "provisioning printed no widget token.")
     token = json.loads(match.group(1))["token"]  # type: ignore[union-attr]
-    notes.append(f"client '{SLUG}' provisioned through PgBouncer (session mode)")
+    notes.append(f"client '{SLUG}' provisioned through PgBouncer (session mode) as the app role")
+    probe = smoke.manage("shell", "-c", ROLE_PROBE)
+    _expect(f"SMOKE-ROLE {APP_ROLE}" in probe, f"the app connects as {probe!r}, not {APP_ROLE}.")
+    _expect("SMOKE-AUDIT refused" in probe, "the app role could delete audit rows.")
+    notes.append(f"web, worker and beat connect as {APP_ROLE}; it cannot delete audit rows")
 
     status, _, body = public.request("GET", "/static/widget/loader.js")
     _expect(status == 200, f"the widget loader answered {status} over HTTPS.")
@@ -409,7 +435,9 @@ def main() -> int:
         # One process for the three setup commands (each manage.py start costs seconds).
         smoke.manage("shell", "-c", "from django.core.management import call_command as c; "
                      "c('migrate_schemas', shared=True, verbosity=0); c('ensure_public_tenant', verbosity=0); "
-                     "c('collectstatic', interactive=False, verbosity=0)")  # the image collects at build time
+                     f"c('db_app_role', '{APP_ROLE}', password='{smoke.app_password}'); "
+                     "c('collectstatic', interactive=False, verbosity=0)",  # the image collects at build time
+                     owner=True)
         smoke.start_app()
         smoke.start_caddy()
         smoke.check_alive()

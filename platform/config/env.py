@@ -91,6 +91,8 @@ class ShorelineEnv(BaseModel):
     sendgrid_api_host: str | None = Field(None, alias="SENDGRID_API_HOST")
     # Celery queue of notification deliveries (unset = the default queue).
     notifications_queue: str | None = Field(None, alias="SHORELINE_NOTIFICATIONS_QUEUE")
+    # Celery queue of uploaded documents to read (unset = the knowledge queue by route); tests only.
+    knowledge_upload_queue: str | None = Field(None, alias="SHORELINE_KNOWLEDGE_UPLOAD_QUEUE")
     # host:port pairs outgoing webhooks may reach although not public: the demo's local receiver only.
     webhook_allowed_private_hosts: list[str] = Field(default_factory=list, alias="SHORELINE_WEBHOOK_PRIVATE_HOSTS")
     demo_webhook_receiver_url: str | None = Field(None, alias="SHORELINE_DEMO_WEBHOOK_RECEIVER")
@@ -192,6 +194,12 @@ class ShorelineEnv(BaseModel):
         problems += self.public_link_problems()
         if not self.s3_bucket:
             problems.append("S3_BUCKET is not set (media on the local disk is for development only)")
+        if self.db_role == "app" and not self.database_app_user:
+            problems.append("DATABASE_APP_USER is not set (web and worker run as the restricted role that cannot "
+                            "rewrite the audit log; only the migration job may run as the owner, with "
+                            "SHORELINE_DB_ROLE=owner)")
+        elif self.db_role == "app" and not self.database_app_password:
+            problems.append("DATABASE_APP_PASSWORD is not set (the restricted role's password)")
         return problems
 
 

@@ -6,7 +6,8 @@ whole text is extracted before anything is written, so a bad file leaves no trac
 Hostile files (zip bombs, decompression bombs inside PDFs, parser blow-ups) are contained twice:
 a DOCX's archive directory is checked first (member count, total unpacked size, compression ratio),
 and the parsing itself runs in a short-lived child process with a hard address-space and CPU-time
-limit (resource.setrlimit), so whatever a file does, the calling web or worker process never holds it.
+limit (resource.setrlimit), so whatever a file does, the calling worker process never holds it. Web
+requests only store the upload and queue it (uploads.py); the knowledge worker calls this module.
 This module has no Django imports: the child runs it as `python -m tenants.knowledge.documents`.
 """
 
@@ -140,18 +141,27 @@ def _title_from(file_name: str, text: str, file_type: str) -> str:
     return PurePath(file_name).stem.replace("_", " ").replace("-", " ").strip()[:300] or "Document"
 
 
-def document_extract(*, file_name: str, data: bytes) -> ExtractedDocument:
-    """Validate and read one upload. Raises DocumentRejected with a message for people."""
+def document_precheck(*, file_name: str, size: int) -> str:
+    """What the web request may check without reading the content: name, type by extension, size.
+    Returns the cleaned file name; raises DocumentRejected. Everything else happens in the worker."""
     file_name = PurePath(file_name.replace("\\", "/")).name[:255] or "document"
-    extension = PurePath(file_name).suffix.lower()
-    declared = ALLOWED_EXTENSIONS.get(extension)
-    if declared is None:
+    if PurePath(file_name).suffix.lower() not in ALLOWED_EXTENSIONS:
         raise DocumentRejected("Upload a PDF, Word (.docx), text (.txt) or Markdown (.md) file.")
-    if not data:
+    if not size:
         raise DocumentRejected("This file is empty.")
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise DocumentRejected(f"This file is {len(data) / 1048576:.1f} MB; the limit is "
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentRejected(f"This file is {size / 1048576:.1f} MB; the limit is "
                                f"{MAX_DOCUMENT_BYTES // 1048576} MB.")
+    return file_name
+
+
+def document_extract(*, file_name: str, data: bytes) -> ExtractedDocument:
+    """Validate and read one upload. Raises DocumentRejected with a message for people.
+    PDF and DOCX parsing runs in a memory-limited child (extract_isolated); callers are the knowledge
+    worker (uploads.document_upload_process) and seeding code, never a web request."""
+    file_name = document_precheck(file_name=file_name, size=len(data))
+    extension = PurePath(file_name).suffix.lower()
+    declared = ALLOWED_EXTENSIONS[extension]
     sniffed = _sniff(data)
     expected = {"pdf": "pdf", "docx": "zip", "txt": "text", "md": "text"}[declared]
     if sniffed != expected:

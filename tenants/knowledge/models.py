@@ -264,3 +264,42 @@ class KnowledgeDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.get_kind_display().lower()}: {self.title}"
+
+
+class DocumentUpload(models.Model):
+    """KB-3: an uploaded file waiting for the knowledge worker (docs/decisions/0034-document-extraction-in-the-worker.md).
+
+    The web request only stores the bytes and queues a task; the worker parses them under memory,
+    CPU and unpacking limits, then ingests (an admin's upload) or saves a draft (staff). The bytes
+    are dropped once the upload is finished either way; the row keeps the outcome for the page."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Reading"
+        DONE = "done", "Added"
+        FAILED = "failed", "Not added"
+
+    bot = models.ForeignKey("bots.Bot", on_delete=models.CASCADE, related_name="document_uploads")
+    file_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField(editable=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    # What the person reads on the knowledge page: the result, or why the file was refused.
+    message = models.TextField(blank=True)
+    # The uploader (a platform user id in the public schema): an admin's upload is live, staff's a draft.
+    uploaded_by_id = models.BigIntegerField(null=True, blank=True)
+    uploaded_by = models.CharField(max_length=254, blank=True)
+    draft = models.ForeignKey(KnowledgeDraft, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source = models.ForeignKey(KnowledgeSource, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.PROCESSING)

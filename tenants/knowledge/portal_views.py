@@ -14,10 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from controlplane.core.enqueue import enqueue_after_commit
 from tenants.bots.models import Bot
-from tenants.knowledge.documents import MAX_DOCUMENT_BYTES, DocumentRejected, document_extract
+from tenants.knowledge.documents import DocumentRejected, document_precheck
 from tenants.knowledge.drafts import (
     article_save_by,
-    document_save_by,
     faq_draft_preview,
     knowledge_draft_approve,
     knowledge_draft_discard,
@@ -42,6 +41,7 @@ from tenants.knowledge.services import (
     knowledge_source_delete,
 )
 from tenants.knowledge.tasks import knowledge_rebuild_task, website_refresh_task
+from tenants.knowledge.uploads import document_upload_create, document_uploads_recent
 from tenants.knowledge.website import website_source_delete
 from tenants.portal_access import client_portal_view, get_or_404
 
@@ -73,6 +73,7 @@ def knowledge_home(request: HttpRequest, client: Any, bot_id: int) -> HttpRespon
         "pending": knowledge_pending(bot_id=bot.pk),
         "chunk_count": Chunk.objects.filter(bot_id=bot.pk).count(),
         "upload_form": DocumentUploadForm(), "website_form": WebsiteForm(),
+        "uploads": document_uploads_recent(bot_id=bot.pk),
     })
 
 
@@ -181,21 +182,12 @@ def document_upload(request: HttpRequest, client: Any, bot_id: int) -> HttpRespo
         return _home(client, bot)
     upload = form.cleaned_data["file"]
     try:
-        if upload.size > MAX_DOCUMENT_BYTES:  # refuse before reading it into memory
-            raise DocumentRejected(f"This file is {upload.size / 1048576:.1f} MB; the limit is "
-                                   f"{MAX_DOCUMENT_BYTES // 1048576} MB.")
-        document = document_extract(file_name=upload.name, data=upload.read())
+        # Name and size only: the file is read by the knowledge worker, never here (decision 0034).
+        document_precheck(file_name=upload.name, size=upload.size)  # refuse before reading it into memory
+        document_upload_create(bot_id=bot.pk, file_name=upload.name, data=upload.read(), actor=request.user,
+                               request=request)
     except DocumentRejected as error:
         messages.error(request, f"“{upload.name}” was not added: {error}")
-        return _home(client, bot)
-    outcome = document_save_by(actor=request.user, bot_id=bot.pk, document=document, request=request)
-    result = outcome.result
-    if result is None:
-        messages.success(request, f"“{document.file_name}” read ({document.pages} page(s)) and saved as a draft: "
-                         "the bot answers from it once an admin approves it.")
-    else:
-        messages.success(request, f"“{document.file_name}” is already in the knowledge, unchanged." if result.unchanged
-                         else f"“{document.file_name}” added: {document.pages} page(s), {result.chunks_created} chunk(s).")
     return _home(client, bot)
 
 

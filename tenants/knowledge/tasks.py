@@ -49,3 +49,14 @@ def knowledge_weekly_refresh() -> int:
                 website_refresh_task.apply_async(args=[site_id, "weekly"], headers={"_schema_name": schema})
                 queued += 1
     return queued
+
+
+@shared_task(base=ClientTask, name="tenants.knowledge.process_upload", acks_late=True)
+def document_upload_task(upload_id: int) -> str:
+    """KB-3: parse and save one uploaded document, here in the worker and never in a web request
+    (decision 0034). The parser itself runs in a memory- and CPU-limited child (documents.py)."""
+    # Lazy: see knowledge_seed_from_pack_task.
+    from tenants.knowledge.uploads import document_upload_process
+
+    upload = document_upload_process(upload_id=upload_id)
+    return upload.status if upload else "gone"

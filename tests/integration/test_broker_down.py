@@ -117,8 +117,39 @@ def test_broker_up_sends_immediately(alpha):
             WebsiteSource.objects.filter(pk=site.pk).delete()
 
 
-def _take_queued(schema: str, args: list[object]) -> int:
-    """Remove (and count) our website_refresh messages from the real queue, so no worker picks them up."""
+def test_document_upload_with_the_broker_down_is_kept_queued_and_swept_later(dead_broker, alpha):
+    """An upload is stored before it is queued: with the broker down the person is told, the file waits
+    as a queued upload, and the outbox sends the worker job once the broker is back."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenants.knowledge.models import DocumentUpload
+
+    name = f"hours-{uuid.uuid4().hex[:8]}.txt"
+    with in_client(alpha):
+        bot = primary_bot()
+    try:
+        browser = _staff_browser()
+        home = f"/portal/clients/alpha/knowledge/{bot.pk}/"
+        response = browser.post(home + "documents/upload/",
+                                {"file": SimpleUploadedFile(name, b"Open every day from nine to five, all year.")})
+        assert response.status_code == 302
+        assert flash_messages(browser.get(home)) == [BROKER_DOWN_MESSAGE]
+        with in_client(alpha):
+            upload = DocumentUpload.objects.get(file_name=name)
+            assert upload.status == "queued"
+        pending = PendingTask.objects.get()
+        assert (pending.task_name, pending.args, pending.schema_name) == (
+            "tenants.knowledge.process_upload", [upload.pk], alpha.schema_name)
+        _point_broker_at(django_settings.CELERY_BROKER_URL)
+        assert outbox_sweep() == 1
+        assert _take_queued(alpha.schema_name, [upload.pk], task="tenants.knowledge.process_upload")
+    finally:
+        with in_client(alpha):
+            DocumentUpload.objects.filter(file_name=name).delete()
+
+
+def _take_queued(schema: str, args: list[object], task: str = "tenants.knowledge.website_refresh") -> int:
+    """Remove (and count) our messages of `task` from the real queue, so no worker picks them up."""
     import base64
 
     queue = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
@@ -128,8 +159,7 @@ def _take_queued(schema: str, args: list[object]) -> int:
         message = json.loads(raw)
         headers = message["headers"]
         body = json.loads(base64.b64decode(message["body"]))
-        if (headers.get("task"), headers.get("_schema_name"), body[0]) == (
-                "tenants.knowledge.website_refresh", schema, args):
+        if (headers.get("task"), headers.get("_schema_name"), body[0]) == (task, schema, args):
             taken += queue.lrem("knowledge", 1, raw)
     return taken
 

@@ -121,3 +121,18 @@ def test_offboard_needs_the_slug_confirmed(committed, tmp_path):
         call_command("client_offboard", "alpha", "--confirm", "alpah", "--output", str(tmp_path))
     with pytest.raises(CommandError, match="no client with the slug"):
         call_command("client_backup", "nobody-here", "--output", str(tmp_path))
+
+
+@pytest.mark.django_db
+def test_restore_and_offboard_refuse_to_run_as_the_app_role(settings, tmp_path):
+    """SEC-9: the restricted app role cannot DROP schemas the owner created, so both commands stop
+    before any step and say how to run them (as the owner, like the migration job)."""
+    from controlplane.clients.models import Client
+
+    settings.DATABASE_APP_USER = "shoreline_app"
+    with pytest.raises(CommandError, match=r"SHORELINE_DB_ROLE=owner python manage.py client_offboard"):
+        call_command("client_offboard", "alpha", "--confirm", "alpha", "--output", str(tmp_path))
+    with pytest.raises(CommandError, match=r"SHORELINE_DB_ROLE=owner python manage.py client_restore"):
+        call_command("client_restore", str(tmp_path))
+    assert Client.objects.filter(slug="alpha").exists()
+    assert list(tmp_path.iterdir()) == []  # not even a backup was written

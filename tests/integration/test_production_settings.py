@@ -26,6 +26,9 @@ PRODUCTION_ENV = {
     "SHORELINE_PORT": "",
     "S3_BUCKET": "shoreline-media",
     "S3_ENDPOINT_URL": "https://objects.example.com",
+    # SEC-9: web and worker run as the restricted role (the migration job sets SHORELINE_DB_ROLE=owner).
+    "DATABASE_APP_USER": "shoreline_app",
+    "DATABASE_APP_PASSWORD": "app-pw",
 }
 # Every variable config.env reads is removed first, so the developer's shell cannot leak in.
 _ENV_NAMES = {
@@ -34,6 +37,7 @@ _ENV_NAMES = {
     "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "TWILIO_AUTH_TOKEN", "SENDGRID_API_KEY",
     "DJANGO_SETTINGS_MODULE", "PYTHONPATH", "S3_BUCKET", "S3_ENDPOINT_URL", "SHORELINE_REQUIRE_SETTINGS_MODULE",
     "SENTRY_DSN", "SHORELINE_LOG_FORMAT", "SHORELINE_METRICS_TOKEN",
+    "DATABASE_APP_USER", "DATABASE_APP_PASSWORD", "SHORELINE_DB_ROLE",
 }
 
 
@@ -106,9 +110,14 @@ def test_production_hardening_values() -> None:
          "SHORELINE_DOMAIN must be a public domain name (it is 'shoreline.localhost')"),
         ({"SHORELINE_DOMAIN": "10.0.0.5"}, "SHORELINE_DOMAIN must be a public domain name (it is '10.0.0.5')"),
         ({"S3_BUCKET": None}, "S3_BUCKET is not set (media on the local disk is for development only)"),
+        ({"DATABASE_APP_USER": None}, "DATABASE_APP_USER is not set (web and worker run as the restricted role "
+         "that cannot rewrite the audit log; only the migration job may run as the owner, with "
+         "SHORELINE_DB_ROLE=owner)"),
+        ({"DATABASE_APP_PASSWORD": None}, "DATABASE_APP_PASSWORD is not set (the restricted role's password)"),
     ],
     ids=["debug", "default-secret", "short-secret", "no-database-url", "no-redis-url", "no-hosts", "empty-hosts",
-         "http-links", "default-scheme", "dev-port", "default-port", "localhost-domain", "ip-domain", "no-s3"],
+         "http-links", "default-scheme", "dev-port", "default-port", "localhost-domain", "ip-domain", "no-s3",
+         "no-app-role", "no-app-password"],
 )
 def test_unsafe_configuration_refuses_to_start(override: dict[str, str | None], problem: str) -> None:
     result = run_manage("check", **override)
@@ -182,18 +191,16 @@ def test_sentry_is_on_only_when_a_dsn_is_set() -> None:
 
 
 @pytest.mark.parametrize(("overrides", "expected"), [
-    ({"DATABASE_APP_USER": "shoreline_app", "DATABASE_APP_PASSWORD": "app-pw"}, ["shoreline_app", "app-pw"]),
-    ({"DATABASE_APP_USER": "shoreline_app", "SHORELINE_DB_ROLE": "owner"}, ["shoreline", "pw"]),
-    ({}, ["shoreline", "pw"]),
-], ids=["web-and-worker", "migrations", "not-configured"])
-def test_runtime_uses_the_restricted_database_role(overrides: dict[str, str], expected: list[str]) -> None:
-    """SEC-9: web and worker connect as DATABASE_APP_USER; SHORELINE_DB_ROLE=owner (migrations) as the owner."""
+    ({}, ["shoreline_app", "app-pw"]),
+    ({"SHORELINE_DB_ROLE": "owner"}, ["shoreline", "pw"]),
+    ({"SHORELINE_DB_ROLE": "owner", "DATABASE_APP_USER": None, "DATABASE_APP_PASSWORD": None}, ["shoreline", "pw"]),
+], ids=["web-and-worker", "migrations", "migration-job-without-app-role"])
+def test_runtime_uses_the_restricted_database_role(overrides: dict[str, str | None], expected: list[str]) -> None:
+    """SEC-9: web and worker connect as DATABASE_APP_USER (production refuses to start without it, see
+    test_unsafe_configuration_refuses_to_start); SHORELINE_DB_ROLE=owner (the migration job) as the owner."""
     probe = ("import json; from django.conf import settings as s; d = s.DATABASES['default']; "
              "print(json.dumps([d['USER'], d['PASSWORD']]))")
     env = {**_env(overrides), "PYTHONPATH": os.pathsep.join(["platform", "."])}
-    for name in ("DATABASE_APP_USER", "DATABASE_APP_PASSWORD", "SHORELINE_DB_ROLE"):
-        if name not in overrides:
-            env.pop(name, None)
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 0, result.stderr

@@ -78,6 +78,19 @@ def test_compose_has_every_service_and_sane_wiring():
     assert web_env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
     assert "@pgbouncer:6432/" in web_env["DATABASE_URL"]
     assert web_env["SHORELINE_SCHEME"] == "https"
+    # SEC-9: web and workers run as the restricted role and never hold the owner's password; only the
+    # migrate service runs as the owner, and it (re)creates the app role after migrating.
+    for name in ("web", "beat", *(f"worker-{q}" for q in QUEUES)):
+        env = services[name]["environment"]
+        assert env["DATABASE_APP_USER"] == "shoreline_app"
+        assert env["DATABASE_URL"].startswith("postgres://shoreline_app:")
+        assert "SHORELINE_DB_ROLE" not in env
+    migrate_env = services["migrate"]["environment"]
+    assert migrate_env["SHORELINE_DB_ROLE"] == "owner"
+    assert migrate_env["DATABASE_URL"].startswith("postgres://shoreline:")
+    assert migrate_env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+    assert "manage.py db_app_role" in services["migrate"]["command"][-1]
+    assert services["pgbouncer"]["environment"]["AUTH_USER"] == "shoreline"
 
 
 def test_caddyfile_asks_before_on_demand_tls():
@@ -134,6 +147,18 @@ def test_k8s_has_probes_migration_job_hpas_and_pdbs():
     assert by_kind["Deployment"]["shoreline-beat"]["spec"]["replicas"] == 1
     job = by_kind["Job"]["shoreline-migrate"]["spec"]["template"]["spec"]["containers"][0]
     assert "migrate_schemas --shared" in " ".join(job["command"])
+    # SEC-9: the Job runs as the owner (its Secret last, so its keys win) and grants the app role;
+    # everything else gets only the app role's Secret.
+    assert "manage.py db_app_role" in " ".join(job["command"])
+    assert job["envFrom"][-1] == {"secretRef": {"name": "shoreline-migrate"}}
+    owner = by_kind["Secret"]["shoreline-migrate"]["stringData"]
+    assert owner["SHORELINE_DB_ROLE"] == "owner"
+    app = by_kind["Secret"]["shoreline"]["stringData"]
+    assert app["DATABASE_APP_USER"] == "shoreline_app"
+    assert app["DATABASE_URL"].startswith("postgres://shoreline_app:")
+    for deployment in by_kind["Deployment"].values():
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            assert {"secretRef": {"name": "shoreline-migrate"}} not in container.get("envFrom", [])
     for deployment in by_kind["Deployment"].values():
         for container in deployment["spec"]["template"]["spec"]["containers"]:
             assert container["securityContext"]["runAsNonRoot"] is True

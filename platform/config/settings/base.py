@@ -407,6 +407,7 @@ TWILIO_API_BASE = ENV.twilio_api_base
 SENDGRID_API_HOST = ENV.sendgrid_api_host
 EMAIL_FROM = ENV.email_from
 NOTIFICATIONS_QUEUE = ENV.notifications_queue
+KNOWLEDGE_UPLOAD_QUEUE = ENV.knowledge_upload_queue
 # Hosts an outgoing webhook may reach although they are not public (tests and the demo's receiver only).
 NOTIFICATIONS_WEBHOOK_ALLOWED_PRIVATE_HOSTS: list[str] = ENV.webhook_allowed_private_hosts
 NOTIFICATIONS_DEMO_RECEIVER_URL = ENV.demo_webhook_receiver_url

@@ -42,6 +42,20 @@ class BackupError(RuntimeError):
     """A backup, restore or offboarding step failed; the message says which and why."""
 
 
+OWNER_ROLE_NEEDED = ("{what} drops or recreates a client's schema, which only the database owner may do: the "
+                     "restricted app role ({role}) cannot drop schemas the owner created. Run it as the owner, "
+                     "like the migration job: SHORELINE_DB_ROLE=owner python manage.py {command} ... "
+                     "Nothing was changed.")
+
+
+def owner_role_check(*, what: str, command: str) -> None:
+    """SEC-9: restore and offboard run as the owner (SHORELINE_DB_ROLE=owner); refuse clearly, before any
+    step, when this process is connected as the restricted app role."""
+    role = getattr(settings, "DATABASE_APP_USER", None)
+    if role:
+        raise BackupError(OWNER_ROLE_NEEDED.format(what=what, role=role, command=command))
+
+
 @dataclass(frozen=True)
 class BackupResult:
     path: Path

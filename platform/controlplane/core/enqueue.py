@@ -32,11 +32,12 @@ class Enqueued:
         return self.sent is False
 
 
-def _send(task_name: str, args: list[Any], kwargs: dict[str, Any], schema_name: str) -> str:
+def _send(task_name: str, args: list[Any], kwargs: dict[str, Any], schema_name: str, queue: str | None = None) -> str:
     from config.celery import app
 
     headers = {"_schema_name": schema_name} if schema_name else {}
-    result = app.send_task(task_name, args=args, kwargs=kwargs, headers=headers, retry=False)
+    options = {"queue": queue} if queue else {}  # unset: the task's route (settings CELERY_TASK_ROUTES)
+    result = app.send_task(task_name, args=args, kwargs=kwargs, headers=headers, retry=False, **options)
     return str(result.id)
 
 
@@ -52,11 +53,12 @@ def _remember(task_name: str, args: list[Any], kwargs: dict[str, Any], schema_na
 
 def enqueue_after_commit(task: Any, *, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None,
                          schema_name: str | None = None, request: Any = None,
-                         success_message: str = "") -> Enqueued:
+                         success_message: str = "", queue: str | None = None) -> Enqueued:
     """Send `task` after commit; on a broker failure keep it in the outbox. Never raises for the broker.
 
     With `request`, the person is told what happened once it is known (at commit, which may be after
-    the view returns inside an atomic block): `success_message` if sent, BROKER_DOWN_MESSAGE if not."""
+    the view returns inside an atomic block): `success_message` if sent, BROKER_DOWN_MESSAGE if not.
+    `queue` overrides the task's route when sent now (a job kept in the outbox follows its route)."""
     outcome = Enqueued()
     name = task if isinstance(task, str) else task.name
     schema = tenancy.schema_name() if schema_name is None else schema_name
@@ -65,7 +67,7 @@ def enqueue_after_commit(task: Any, *, args: list[Any] | None = None, kwargs: di
 
     def send() -> None:
         try:
-            outcome.task_ids.append(_send(name, call_args, call_kwargs, schema))
+            outcome.task_ids.append(_send(name, call_args, call_kwargs, schema, queue))
             outcome.sent = True
         except Exception as error:  # noqa: BLE001 — any broker/transport failure means "later"
             log.warning("broker unavailable, %s kept in the outbox: %s", name, error)

@@ -8,8 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tenants.knowledge.documents import MAX_DOCUMENT_BYTES, DocumentRejected, document_extract
-from tenants.knowledge.models import Chunk, Faq, KnowledgeDraft, KnowledgeSource
+from tenants.knowledge.models import Chunk, DocumentUpload, Faq, KnowledgeDraft, KnowledgeSource
 from tenants.knowledge.services import article_upsert, document_ingest, faq_approve, faq_save_by
+from tenants.knowledge.uploads import document_upload_process
 from tests.integration.bots.support import flash_messages, in_client, portal_as, primary_bot
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +114,33 @@ def test_ingesting_the_same_document_twice_changes_nothing(client_alpha, staff_u
         assert KnowledgeSource.objects.filter(bot_id=bot.pk, kind="document").count() == 1
 
 
+def _process_queued(client: object, bot_id: int) -> list[DocumentUpload]:
+    """Run what the knowledge worker runs for each queued upload (the real worker: test_upload_worker.py)."""
+    with in_client(client):
+        ids = list(DocumentUpload.objects.filter(bot_id=bot_id, status="queued").values_list("pk", flat=True))
+        return [document_upload_process(upload_id=pk) for pk in ids]
+
+
+def test_portal_upload_is_queued_not_parsed_in_the_request(client_alpha, django_capture_on_commit_callbacks):
+    staff = portal_as("staff")
+    with in_client(client_alpha):
+        bot = primary_bot()
+    url = f"/portal/clients/alpha/knowledge/{bot.pk}/documents/upload/"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = staff.post(url, {"file": SimpleUploadedFile("menu.pdf", make_pdf(PARAGRAPHS))})
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the worker task, sent once the upload row is committed
+    with in_client(client_alpha):
+        upload = DocumentUpload.objects.get(bot_id=bot.pk, file_name="menu.pdf")
+        # The request returned without reading the file: nothing parsed, nothing drafted or ingested.
+        assert upload.status == "queued"
+        assert bytes(upload.data).startswith(b"%PDF-")
+        assert not KnowledgeDraft.objects.filter(bot_id=bot.pk, file_name="menu.pdf").exists()
+        assert not KnowledgeSource.objects.filter(bot_id=bot.pk, file_name="menu.pdf").exists()
+    page = staff.get(f"/portal/clients/alpha/knowledge/{bot.pk}/")
+    assert "Reading…" in page.content.decode()
+
+
 def test_portal_upload_pdf_and_docx_then_refuse_a_corrupt_one(client_alpha):
     staff = portal_as("staff")
     with in_client(client_alpha):
@@ -122,7 +150,11 @@ def test_portal_upload_pdf_and_docx_then_refuse_a_corrupt_one(client_alpha):
     for name, data in (("menu.pdf", make_pdf(PARAGRAPHS)), ("rules.docx", make_docx(PARAGRAPHS))):
         response = staff.post(url, {"file": SimpleUploadedFile(name, data)}, follow=True)
         assert response.status_code == 200
-        assert any(name in m and "draft" in m for m in flash_messages(response)), flash_messages(response)
+    done = _process_queued(client_alpha, bot.pk)
+    assert [u.status for u in done] == ["done", "done"]
+    assert all("draft" in u.message and not u.data for u in done)
+    page = staff.get(f"/portal/clients/alpha/knowledge/{bot.pk}/").content.decode()
+    assert "menu.pdf” read (3 page(s)) and saved as a draft" in page
     # Staff uploads wait for an admin (BOT-4); approving ingests them.
     admin = portal_as("admin")
     with in_client(client_alpha):
@@ -136,11 +168,39 @@ def test_portal_upload_pdf_and_docx_then_refuse_a_corrupt_one(client_alpha):
         assert sorted(docs.values_list("file_type", flat=True)) == ["docx", "pdf"]
         after_good = Chunk.objects.count()
         assert after_good > before
+    # An admin's upload goes live once the worker has read it.
+    admin.post(url, {"file": SimpleUploadedFile("parking.md", b"# Parking\n\nFree parking behind, 40 spaces.")})
+    [live] = _process_queued(client_alpha, bot.pk)
+    assert live.status == "done"
+    assert live.source is not None
+    assert "parking.md” added: 1 page(s)" in live.message
+    with in_client(client_alpha):
+        after_good = Chunk.objects.count()
     bad = staff.post(url, {"file": SimpleUploadedFile("broken.pdf", b"%PDF-1.7\n%%EOF garbage")}, follow=True)
-    assert any("was not added" in m and "damaged" in m for m in flash_messages(bad)), flash_messages(bad)
+    assert bad.status_code == 200
+    [failed] = _process_queued(client_alpha, bot.pk)
+    assert failed.status == "failed"
+    assert "was not added" in failed.message
+    assert "damaged" in failed.message
+    page = staff.get(f"/portal/clients/alpha/knowledge/{bot.pk}/")
+    assert page.status_code == 200
+    assert "broken.pdf” was not added" in page.content.decode()
     with in_client(client_alpha):
         assert Chunk.objects.count() == after_good
         assert not KnowledgeSource.objects.filter(file_name="broken.pdf").exists()
+
+
+def test_wrong_name_or_size_is_refused_at_once_and_nothing_is_stored(client_alpha):
+    staff = portal_as("staff")
+    with in_client(client_alpha):
+        bot = primary_bot()
+    url = f"/portal/clients/alpha/knowledge/{bot.pk}/documents/upload/"
+    response = staff.post(url, {"file": SimpleUploadedFile("tool.exe", b"MZ\x90\x00")}, follow=True)
+    assert any("was not added" in m and "Upload a PDF" in m for m in flash_messages(response))
+    big = staff.post(url, {"file": SimpleUploadedFile("big.txt", b"a" * (MAX_DOCUMENT_BYTES + 1))}, follow=True)
+    assert any("limit is 10 MB" in m for m in flash_messages(big))
+    with in_client(client_alpha):
+        assert not DocumentUpload.objects.filter(bot_id=bot.pk).exists()
 
 
 def test_staff_faq_is_a_draft_until_an_admin_approves_it(client_alpha, staff_user, admin_user):
