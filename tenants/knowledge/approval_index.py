@@ -19,7 +19,11 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from controlplane.core import tenancy
-from controlplane.rollups.services import approval_entries_replace, approval_entry_removed, approval_entry_upsert
+from controlplane.rollups.services import (
+    approval_entries_replace,
+    approval_entry_removed,
+    approval_entry_upsert,
+)
 from tenants.bots.models import BotConfigVersion
 from tenants.knowledge.models import Faq, KnowledgeDraft
 

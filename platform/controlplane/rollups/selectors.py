@@ -9,7 +9,12 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
 
-from controlplane.rollups.models import ApprovalQueueEntry, ClientDailyRollup, ClientReviewCount, ReviewQueueEntry
+from controlplane.rollups.models import (
+    ApprovalQueueEntry,
+    ClientDailyRollup,
+    ClientReviewCount,
+    ReviewQueueEntry,
+)
 from controlplane.rollups.services import FIELDS
 
 

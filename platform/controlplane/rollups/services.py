@@ -10,7 +10,12 @@ from typing import Any
 from django.db import connection, transaction
 
 from controlplane.clients.models import Client
-from controlplane.rollups.models import ApprovalQueueEntry, ClientDailyRollup, ClientReviewCount, ReviewQueueEntry
+from controlplane.rollups.models import (
+    ApprovalQueueEntry,
+    ClientDailyRollup,
+    ClientReviewCount,
+    ReviewQueueEntry,
+)
 
 FIELDS = ("messages", "bot_replies", "fallback_replies", "sessions", "conversations", "leads", "hot_leads",
           "booking_clicks", "lead_value_cents", "widget_loads")

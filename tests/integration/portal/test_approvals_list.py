@@ -19,7 +19,12 @@ from django.utils import timezone
 from controlplane.clients.models import Client
 from controlplane.rollups.models import ApprovalQueueEntry
 from tenants.bots.config import BotConfig
-from tenants.bots.services import bot_config_approve, bot_config_draft_create, bot_config_reject, bot_config_submit
+from tenants.bots.services import (
+    bot_config_approve,
+    bot_config_draft_create,
+    bot_config_reject,
+    bot_config_submit,
+)
 from tenants.knowledge.approval_index import approval_index_rebuild
 from tenants.knowledge.drafts import article_save_by, knowledge_draft_approve, knowledge_draft_discard
 from tenants.knowledge.models import Faq, KnowledgeDraft
