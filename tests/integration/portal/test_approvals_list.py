@@ -220,3 +220,19 @@ def test_a_link_only_opens_the_change_in_the_client_it_names(pending):
     assert staff.get(f"/portal/clients/bravo/knowledge/{b}/drafts/{pending['article'].pk}/").status_code == 404
     assert staff.get(f"/portal/clients/bravo/knowledge/{pending['alpha_bot']}/drafts/"
                      f"{pending['article'].pk}/").status_code == 404
+
+
+def test_the_deploy_migration_indexes_changes_that_were_already_waiting(pending, client_alpha):
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = import_module("tenants.knowledge.migrations.0009_backfill_approval_index")
+    ApprovalQueueEntry.objects.filter(client=client_alpha).delete()
+    with in_client(client_alpha):
+        migration.backfill(apps, SimpleNamespace(connection=connection))
+        migration.backfill(apps, SimpleNamespace(connection=connection))  # twice: idempotent
+    rows = ApprovalQueueEntry.objects.filter(client=client_alpha)
+    assert sorted(rows.values_list("kind", flat=True)) == ["article", "config", "faq"]
+    assert rows.get(kind="config").version_number == pending["config"].number
