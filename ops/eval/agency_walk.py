@@ -120,7 +120,7 @@ def errors_system_costs(walk: Walk, admin: Browser) -> None:
     walk.check(page.status_code == 200 and "Error log" in page.text, "the error log opens",
                _text(re.search(r'<p class="page-head__lede">(.*?)</p>', page.text, re.S).group(1))[:120]
                if re.search(r'<p class="page-head__lede">(.*?)</p>', page.text, re.S) else "")
-    live = admin.get("/portal/system/live.json", headers={"Accept": "application/json"})
+    live = admin.get("/portal/system/live.json")
     try:
         figures = live.json()
     except ValueError:
