@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +98,7 @@ def _child(clients: int, items: int, requests: int) -> None:
             response = browser.get(path)
         assert response.status_code == 200, (path, response.status_code)
         rows.append({"page": path, "queries": len(statements),
-                     **page_timings(lambda path=path: browser.get(path), requests)})
+                     **page_timings(partial(browser.get, path), requests)})
     print(json.dumps({"counts": {"clients": clients, "open_items": len(entries)}, "pages": rows}))
 
 

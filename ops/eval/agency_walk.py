@@ -117,9 +117,9 @@ def health(walk: Walk, admin: Browser) -> None:
 def errors_system_costs(walk: Walk, admin: Browser) -> None:
     print("\n6. Error log, live system figures, model costs", flush=True)
     page = admin.get("/portal/errors/")
+    lede = re.search(r'<p class="page-head__lede">(.*?)</p>', page.text, re.S)
     walk.check(page.status_code == 200 and "Error log" in page.text, "the error log opens",
-               _text(re.search(r'<p class="page-head__lede">(.*?)</p>', page.text, re.S).group(1))[:120]
-               if re.search(r'<p class="page-head__lede">(.*?)</p>', page.text, re.S) else "")
+               _text(lede.group(1))[:120] if lede else "")
     live = admin.get("/portal/system/live.json")
     try:
         figures = live.json()
