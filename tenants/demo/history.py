@@ -156,14 +156,23 @@ def _prime_embeddings(script: dict[str, list[str]]) -> None:
     model_provider().embedder.embed(list(dict.fromkeys(texts)))
 
 
-def _moments(rng: random.Random, rhythm: Rhythm, tz: ZoneInfo, now: datetime) -> list[datetime]:
-    """Conversation start times over the last DAYS days, with the industry's rhythm, oldest first."""
+# Issue 15's walk: one client whose chats fell this week (client health lists it for outreach, with the reason).
+RECENT_SHARE = {"harbor-grill": 0.35}
+# ... and one open crisis conversation from today, so Needs review has a crisis to put first.
+CRISIS_TODAY = {"serenity-house": "I relapsed last night and honestly I want to die."}
+
+
+def _moments(rng: random.Random, rhythm: Rhythm, tz: ZoneInfo, now: datetime,
+             recent_share: float = 1.0) -> list[datetime]:
+    """Conversation start times over the last DAYS days, with the industry's rhythm, oldest first
+    (the last six days scaled by `recent_share`)."""
     moments = []
     today = now.astimezone(tz).date()
     for offset in range(DAYS, 0, -1):
         day = today - timedelta(days=offset)
         low, high = rhythm.per_day
-        count = round(rng.uniform(low, high) * rhythm.weekdays[day.weekday()] * (0.7 + 0.6 * (DAYS - offset) / DAYS))
+        count = round(rng.uniform(low, high) * rhythm.weekdays[day.weekday()] * (0.7 + 0.6 * (DAYS - offset) / DAYS)
+                      * (recent_share if offset < 7 else 1.0))
         for _ in range(max(0, count)):
             hour = rng.choices(range(24), weights=rhythm.hours)[0]
             local = datetime(day.year, day.month, day.day, hour, rng.randint(0, 59), rng.randint(0, 59), tzinfo=tz)
@@ -235,7 +244,7 @@ def history_generate(*, client: Client, origin: str, seed: int = SEED, now: date
         config = bot_published_config(bot)
         _prime_embeddings(script)
         visitors: list[str] = []
-        for target in _moments(rng, rhythm, ZoneInfo(client.timezone), now):
+        for target in _moments(rng, rhythm, ZoneInfo(client.timezone), now, RECENT_SHARE.get(client.slug, 1.0)):
             if visitors and rng.random() < 0.25:
                 key = rng.choice(visitors)
             else:
@@ -250,6 +259,9 @@ def history_generate(*, client: Client, origin: str, seed: int = SEED, now: date
             replies = Message.objects.filter(conversation_id=conversation_id, role=Message.Role.BOT).count()
             replies_by_month[month] = replies_by_month.get(month, 0) + replies
             made += 1
+        if client.slug in CRISIS_TODAY:  # left open and recent: the agency's triage shows it first
+            message_reply(bot=bot, config=config, client_id=client.pk, client_slug=client.slug,
+                          visitor_key=f"demo-{client.slug}-crisis", conversation_id=None, text=CRISIS_TODAY[client.slug])
         # The items were backdated after they opened: the public counts and the triage index follow.
         review_counts_recount()
     _usage_rebook(client=client, replies_by_month=replies_by_month, now=now)

@@ -7,4 +7,4 @@ class KnowledgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from tenants.knowledge import receivers  # noqa: F401
+        from tenants.knowledge import approval_index, receivers  # noqa: F401

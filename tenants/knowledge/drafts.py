@@ -151,6 +151,16 @@ class ApproveOutcome:
 
 def _apply(draft: KnowledgeDraft) -> ApproveOutcome:
     """Put the draft's content live: ingest (chunks and embeddings) or save the website."""
+    if draft.kind == Kind.RECRAWL:
+        # Lazy: see website_save_by.
+        from tenants.knowledge.website import website_update_apply
+
+        site = draft.target_site
+        if site is None:  # the site was removed meanwhile; the draft went with it (CASCADE), so unreachable
+            raise ValidationError("This website is no longer part of the bot.")
+        update = draft.settings or {}
+        website_update_apply(site=site, pages=list(update.get("pages", [])), removed=list(update.get("removed", [])))
+        return ApproveOutcome(draft_id=draft.pk, kind=draft.kind)
     if draft.kind == Kind.WEBSITE:
         # Lazy: see website_save_by.
         from tenants.knowledge.website import website_source_add
@@ -283,7 +293,39 @@ def _regression_with(apply: Any, bot_id: int) -> tuple[bool, list[dict[str, Any]
     return True, results
 
 
+def _website_update_preview(draft: KnowledgeDraft, run_regression: bool) -> DraftPreview:
+    """A re-crawl's findings: each changed or new page's live text against what the site says now,
+    and each removed page's live text going away."""
+    update = draft.settings or {}
+    pages, removed = list(update.get("pages", [])), list(update.get("removed", []))
+    site = draft.target_site
+    live = {s.url: s for s in site.pages.filter(url__in=[p["url"] for p in pages] + removed)} if site else {}
+    old: list[str] = []
+    new: list[str] = []
+    for page in pages:
+        current = live.get(page["url"])
+        old += [f"== {page['url']}", *(current.body.splitlines() if current else [])]
+        new += [f"== {page['url']}", *page["text"].splitlines()]
+    for url in removed:
+        current = live.get(url)
+        old += [f"== {url}", *(current.body.splitlines() if current else [])]
+    impacts = [chunk_impact(title=p["title"], body=p["text"], current=live.get(p["url"])) for p in pages]
+    gone = sum(live[url].chunks.count() for url in removed if url in live)
+    impact = ChunkImpact(added=sum(i.added for i in impacts), removed=sum(i.removed for i in impacts) + gone,
+                         kept=sum(i.kept for i in impacts))
+    changed = sum(1 for p in pages if p["url"] in live)
+    preview = DraftPreview(
+        title_old=site.start_url if site else "", title_new=draft.url, diff=text_diff("\n".join(old), "\n".join(new)),
+        impact=impact, notes=[f"A re-crawl of {draft.url} found {changed} changed page(s), {len(pages) - changed} new "
+                              f"and {len(removed)} removed. Visitors get the live pages until an admin approves."])
+    if run_regression:
+        preview.regression_ran, preview.regression = _regression_with(lambda: _apply(draft), draft.bot_id)
+    return preview
+
+
 def knowledge_draft_preview(draft: KnowledgeDraft, *, run_regression: bool = True) -> DraftPreview:
+    if draft.kind == Kind.RECRAWL:
+        return _website_update_preview(draft, run_regression)
     if draft.kind == Kind.WEBSITE:
         site = draft.target_site
         old = "" if site is None else (f"Start page: {site.start_url}\nLink depth: {site.max_depth}\n"

@@ -213,6 +213,8 @@ class WebsiteCrawl(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list, blank=True)  # [{"url", "reason"}]
     error = models.TextField(blank=True)
+    # BOT-4: the changes found wait for an admin as a "website update" draft (nothing went live).
+    held = models.BooleanField(default=False)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -224,8 +226,9 @@ class WebsiteCrawl(models.Model):
 
     @property
     def summary(self) -> str:
+        held = "; waiting for approval" if self.held else ""
         return (f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
-                f"{self.unchanged} unchanged")
+                f"{self.unchanged} unchanged{held}")
 
 
 class KnowledgeDraft(models.Model):
@@ -239,6 +242,8 @@ class KnowledgeDraft(models.Model):
         ARTICLE = "article", "Article"
         DOCUMENT = "document", "Document"
         WEBSITE = "website", "Website"
+        # A re-crawl of a live site found changed pages: settings hold {"pages": [{url, title, text}], "removed"}.
+        RECRAWL = "recrawl", "Website update"
 
     bot = models.ForeignKey("bots.Bot", on_delete=models.CASCADE, related_name="knowledge_drafts")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -210,7 +210,7 @@ def website_add(request: HttpRequest, client: Any, bot_id: int) -> HttpResponse:
     if site is None:
         messages.success(request, "Website saved as a draft: it is crawled once an admin approves it.")
         return _home(client, bot)
-    enqueue_after_commit(website_refresh_task, args=[site.pk, "manual"], schema_name=client.schema_name,
+    enqueue_after_commit(website_refresh_task, args=[site.pk, "manual", True], schema_name=client.schema_name,
                          request=request,
                          success_message=f"Crawling {site.start_url} now; pages appear here as they are read.")
     return redirect("knowledge:website", slug=client.slug, bot_id=bot.pk, site_id=site.pk)
@@ -232,8 +232,10 @@ def website_crawl_now(request: HttpRequest, client: Any, bot_id: int, site_id: i
 
     bot = _bot(bot_id)
     site = get_or_404(WebsiteSource.objects.filter(bot_id=bot.pk), pk=site_id)
-    enqueue_after_commit(website_refresh_task, args=[site.pk, "manual"], schema_name=client.schema_name,
-                         request=request, success_message="Crawl queued. Refresh this page to see what changed.")
+    publish = _is_admin(request)  # BOT-4: a crawl staff ask for holds what changed for an admin
+    enqueue_after_commit(website_refresh_task, args=[site.pk, "manual", publish], schema_name=client.schema_name,
+                         request=request, success_message="Crawl queued. Refresh this page to see what changed." + (
+                             "" if publish else " Changed pages wait for an admin's approval before visitors see them."))
     return redirect("knowledge:website", slug=client.slug, bot_id=bot.pk, site_id=site.pk)
 
 
@@ -331,11 +333,15 @@ def draft_approve(request: HttpRequest, client: Any, bot_id: int, draft_id: int)
         messages.error(request, "Not approved: " + " ".join(error.messages))
         return redirect("knowledge:draft", slug=client.slug, bot_id=bot.pk, draft_id=draft.pk)
     if outcome.site is not None:
-        enqueue_after_commit(website_refresh_task, args=[outcome.site.pk, "manual"], schema_name=client.schema_name,
+        enqueue_after_commit(website_refresh_task, args=[outcome.site.pk, "manual", True],
+                             schema_name=client.schema_name,
                              request=request, success_message=f"Approved: crawling {outcome.site.start_url} now.")
         return redirect("knowledge:website", slug=client.slug, bot_id=bot.pk, site_id=outcome.site.pk)
-    messages.success(request, f"Approved and live: {outcome.chunks_created} chunk(s) added, "
-                              f"{outcome.chunks_deleted} removed.")
+    if outcome.kind == KnowledgeDraft.Kind.RECRAWL:
+        messages.success(request, "Approved: the website's changed pages are live.")
+    else:
+        messages.success(request, f"Approved and live: {outcome.chunks_created} chunk(s) added, "
+                                  f"{outcome.chunks_deleted} removed.")
     return redirect("knowledge:approvals", slug=client.slug, bot_id=bot.pk)
 
 

@@ -21,7 +21,8 @@ def knowledge_rebuild_task(rebuild_id: int) -> str:
 
 
 @shared_task(base=ClientTask, name="tenants.knowledge.website_refresh", acks_late=True)
-def website_refresh_task(site_id: int, trigger: str = "manual") -> str:
+def website_refresh_task(site_id: int, trigger: str = "manual", publish: bool = False) -> str:
+    """`publish`: an admin asked for this crawl, so what changed goes live; otherwise it waits for one."""
     # Lazy: knowledge.website imports trafilatura (~1.5 s); a worker boots without it (decision 0013).
     from tenants.knowledge.models import WebsiteSource
     from tenants.knowledge.website import website_refresh
@@ -29,7 +30,7 @@ def website_refresh_task(site_id: int, trigger: str = "manual") -> str:
     site = WebsiteSource.objects.filter(pk=site_id).first()
     if site is None:
         return "gone"
-    return website_refresh(site=site, trigger=trigger).summary
+    return website_refresh(site=site, trigger=trigger, publish=publish).summary
 
 
 @shared_task(name="tenants.knowledge.weekly_refresh")

@@ -15,7 +15,8 @@ from controlplane.core.outbound import OutboundRefused, validate_public_url
 from controlplane.errorlog.capture import client_slug_of_schema
 from controlplane.errorlog.models import ErrorKind
 from controlplane.errorlog.services import error_record
-from tenants.knowledge.models import KnowledgeSource, WebsiteCrawl, WebsiteSource
+from tenants.knowledge.chunking import content_hash
+from tenants.knowledge.models import KnowledgeDraft, KnowledgeSource, WebsiteCrawl, WebsiteSource
 from tenants.knowledge.scraper import website_crawl
 from tenants.knowledge.services import knowledge_source_upsert
 
@@ -74,8 +75,19 @@ def _crawl_failure_record(site: WebsiteSource, reason: str) -> None:
                  context={"site_id": site.pk, "bot_id": site.bot_id})
 
 
-def website_refresh(*, site: WebsiteSource, trigger: str = "manual", client: httpx.Client | None = None) -> WebsiteCrawl:
-    """Crawl the site and bring its pages in line: added, changed, removed, each recorded."""
+def _page_unchanged(previous: KnowledgeSource, title: str, text: str) -> bool:
+    return previous.content_hash == content_hash(f"{title}\n{text}") and previous.title == title
+
+
+def website_refresh(*, site: WebsiteSource, trigger: str = "manual", client: httpx.Client | None = None,
+                    publish: bool = False) -> WebsiteCrawl:
+    """Crawl the site and bring its pages in line: added, changed, removed, each recorded.
+
+    BOT-4: the first crawl of an approved site publishes what it reads (approving the site approved
+    it). A later crawl (weekly, or asked for by staff) that finds changed, new or removed pages does
+    not touch the live bot: the changes wait as one "website update" draft with a diff per page,
+    for an admin to approve. `publish=True` (an admin asked for the crawl) applies them at once.
+    """
     crawl = WebsiteCrawl.objects.create(site=site, trigger=trigger)
     try:
         result = website_crawl(start_url=site.start_url, max_depth=site.max_depth, max_pages=site.max_pages,
@@ -94,30 +106,67 @@ def website_refresh(*, site: WebsiteSource, trigger: str = "manual", client: htt
         _crawl_failure_record(site, "\n".join([crawl.error, *map(str, result.skipped[:10])]))
         return crawl
     existing = {s.url: s for s in site.pages.all()}
-    fetched: set[str] = set()
+    first_crawl = not existing and not site.crawls.filter(state=WebsiteCrawl.State.DONE).exists()
+    pages: dict[str, Any] = {}
+    for page in result.pages:
+        pages.setdefault(page.url, page)
+    update: list[dict[str, str]] = []  # new and changed pages, with their new text
+    for url, page in pages.items():
+        previous = existing.get(url)
+        if previous is None:
+            crawl.added.append(url)
+        elif _page_unchanged(previous, page.title, page.text):
+            crawl.unchanged += 1
+            continue
+        else:
+            crawl.changed.append({"url": url, "title": page.title,
+                                  "diff": text_diff_summary(previous.body, page.text)})
+        update.append({"url": url, "title": page.title, "text": page.text})
+    crawl.removed = [url for url in existing if url not in pages]
     with transaction.atomic():
-        for page in result.pages:
-            if page.url in fetched:
-                continue
-            fetched.add(page.url)
-            previous = existing.get(page.url)
-            old_body = previous.body if previous else ""
-            outcome = knowledge_source_upsert(bot_id=site.bot_id, kind=KnowledgeSource.Kind.PAGE, title=page.title,
-                                              body=page.text, url=page.url, source=previous,
-                                              extra={"website": site})
-            if previous is None:
-                crawl.added.append(page.url)
-            elif outcome.unchanged:
-                crawl.unchanged += 1
-            else:
-                crawl.changed.append({"url": page.url, "title": page.title,
-                                      "diff": text_diff_summary(old_body, page.text)})
-        gone = [url for url in existing if url not in fetched]
-        if gone:
-            KnowledgeSource.objects.filter(website=site, url__in=gone).delete()
-        crawl.removed = gone
+        if (update or crawl.removed) and not publish and not first_crawl:
+            crawl.held = True
+            website_update_draft_save(site=site, pages=update, removed=crawl.removed, trigger=trigger)
+        else:
+            website_update_apply(site=site, pages=update, removed=crawl.removed)
         crawl.state, crawl.finished_at = WebsiteCrawl.State.DONE, timezone.now()
         crawl.save()
         site.last_crawled_at = crawl.finished_at
         site.save(update_fields=["last_crawled_at"])
     return crawl
+
+
+def website_update_apply(*, site: WebsiteSource, pages: list[dict[str, str]], removed: list[str]) -> None:
+    """Put a crawl's new and changed pages live and drop its removed ones (chunks follow)."""
+    existing = {s.url: s for s in site.pages.filter(url__in=[p["url"] for p in pages])}
+    with transaction.atomic():
+        for page in pages:
+            knowledge_source_upsert(bot_id=site.bot_id, kind=KnowledgeSource.Kind.PAGE, title=page["title"],
+                                    body=page["text"], url=page["url"], source=existing.get(page["url"]),
+                                    extra={"website": site})
+        if removed:
+            KnowledgeSource.objects.filter(website=site, url__in=removed).delete()
+
+
+def website_update_draft_save(*, site: WebsiteSource, pages: list[dict[str, str]], removed: list[str],
+                              trigger: str) -> KnowledgeDraft:
+    """One pending "website update" per site: a later crawl replaces the earlier one's findings (both
+    were compared with the live pages, so the newer crawl holds everything that changed)."""
+    n_new = sum(1 for p in pages if not site.pages.filter(url=p["url"]).exists())
+    title = (f"{site.start_url}: {len(pages) - n_new} changed, {n_new} new, {len(removed)} removed "
+             f"page{'s' if len(pages) + len(removed) != 1 else ''}")
+    values = {"title": title[:300], "url": site.start_url, "body": "",
+              "settings": {"pages": pages, "removed": removed, "trigger": trigger},
+              "created_by": "weekly re-crawl" if trigger == "weekly" else "re-crawl"}
+    draft = KnowledgeDraft.objects.filter(target_site=site, kind=KnowledgeDraft.Kind.RECRAWL).first()
+    if draft is None:
+        draft = KnowledgeDraft.objects.create(bot_id=site.bot_id, kind=KnowledgeDraft.Kind.RECRAWL,
+                                              target_site=site, **values)
+    else:
+        for name, value in values.items():
+            setattr(draft, name, value)
+        draft.save()
+    audit_record(action="knowledge.draft_saved", actor=None, target=draft,
+                 data={"bot_id": site.bot_id, "kind": draft.kind, "title": draft.title[:200],
+                       "changes_site_id": site.pk})
+    return draft

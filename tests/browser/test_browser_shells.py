@@ -8,7 +8,7 @@ from tests.browser.shoreline_browser import horizontal_overflow, screenshot, sig
 from tests.conftest import ADMIN_EMAIL, AGENCY_PASSWORD, CLIENT_PASSWORD
 
 PORTAL_PAGES = ("/portal/", "/portal/clients/alpha/", "/portal/clients/new/", "/portal/staff/", "/portal/audit/",
-                "/portal/system/", "/portal/costs/", "/styleguide/", "/password/change/")
+                "/portal/system/", "/portal/costs/", "/portal/approvals/", "/styleguide/", "/password/change/")
 DASHBOARD_PAGES = ("/", "/password/change/")
 
 

@@ -83,7 +83,7 @@ def test_portal_action_with_the_broker_down_is_fast_clear_and_retried(dead_broke
         assert flash_messages(browser.get(detail)) == [BROKER_DOWN_MESSAGE]
         pending = PendingTask.objects.get()
         assert (pending.task_name, pending.args, pending.schema_name) == (
-            "tenants.knowledge.website_refresh", [site.pk, "manual"], alpha.schema_name)
+            "tenants.knowledge.website_refresh", [site.pk, "manual", False], alpha.schema_name)
 
         # Still down: the sweep keeps it and counts the attempt, quickly.
         started = time.monotonic()
@@ -95,7 +95,7 @@ def test_portal_action_with_the_broker_down_is_fast_clear_and_retried(dead_broke
         _point_broker_at(django_settings.CELERY_BROKER_URL)
         assert outbox_sweep() == 1
         assert not PendingTask.objects.exists()
-        assert _take_queued(alpha.schema_name, [site.pk, "manual"])
+        assert _take_queued(alpha.schema_name, [site.pk, "manual", False])
     finally:
         with in_client(alpha):
             WebsiteSource.objects.filter(pk=site.pk).delete()
@@ -109,9 +109,9 @@ def test_broker_up_sends_immediately(alpha):
         browser = _staff_browser()
         detail = f"/portal/clients/alpha/knowledge/{bot.pk}/websites/{site.pk}/"
         assert browser.post(detail + "crawl/").status_code == 302
-        assert flash_messages(browser.get(detail)) == ["Crawl queued. Refresh this page to see what changed."]
+        assert flash_messages(browser.get(detail)) == ["Crawl queued. Refresh this page to see what changed. Changed pages wait for an admin's approval before visitors see them."]
         assert not PendingTask.objects.exists()
-        assert _take_queued(alpha.schema_name, [site.pk, "manual"])
+        assert _take_queued(alpha.schema_name, [site.pk, "manual", False])
     finally:
         with in_client(alpha):
             WebsiteSource.objects.filter(pk=site.pk).delete()

@@ -120,6 +120,7 @@ PUBLIC_HOST_ROUTES: dict[str, Rule] = {
     "portal:home": agency(),
     "portal:client_create": admin_only(),
     "portal:client_health": agency(),
+    "portal:approvals": agency(),  # BOT-4 cross-client approvals (tests/integration/portal/test_approvals_list.py)
     "portal:client_detail": agency(),
     "portal:client_plan_change": admin_only(ok=(302, "/portal/clients/alpha/"), method="post"),
     "portal:client_plan_request_decide": admin_only(ok=404, method="post"),  # no such request

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.portal_home, name="home"),
     path("clients/new/", views.client_create, name="client_create"),
     path("health/", views.client_health, name="client_health"),
+    path("approvals/", views.approvals, name="approvals"),
     path("clients/<slug:slug>/", views.client_detail, name="client_detail"),
     path("clients/<slug:slug>/plan/", views.client_plan_change, name="client_plan_change"),
     path("clients/<slug:slug>/plan-requests/<int:request_id>/", views.client_plan_request_decide,

@@ -39,6 +39,7 @@ from controlplane.errorlog.selectors import error_daily_counts, error_group_list
 from controlplane.portal.client_health import client_outreach_list, client_value_ranking
 from controlplane.portal.forms import AdminNoteForm, ClientCreateForm, PlanChangeForm, StaffCreateForm
 from controlplane.portal.selectors import portal_client_rows
+from controlplane.rollups.selectors import approval_count, approval_queue
 
 
 def _client_or_404(slug: str) -> Client:
@@ -55,7 +56,19 @@ def _plan_choices() -> list[tuple[str, str]]:
 @require_GET
 @agency_required
 def portal_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"rows": portal_client_rows()})
+    return render(request, "portal/home.html", {"rows": portal_client_rows(), "approvals_waiting": approval_count()})
+
+
+@require_GET
+@agency_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    """BOT-4: every client's changes waiting for an admin, oldest first (staff see it; admins approve on
+    each change's review page)."""
+    slug = request.GET.get("client", "")
+    client = Client.objects.filter(slug=slug).exclude(schema_name="public").first() if slug else None
+    return render(request, "portal/approvals.html", {
+        "entries": approval_queue(client_id=client.pk if client else None), "total": approval_count(),
+        "client_filter": client, "clients": client_list_for_filter()})
 
 
 @require_GET

@@ -87,3 +87,40 @@ class ReviewQueueEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} item {self.item_id} of client {self.client_id}"
+
+
+class ApprovalQueueEntry(models.Model):
+    """BOT-4: one row per change of any client waiting for an admin (a knowledge draft, an FAQ draft or
+    a submitted bot configuration), so the agency's single "Waiting for approval" list is one query
+    on the public schema however many clients there are (docs/decisions/0035-cross-client-approvals-index.md).
+
+    Written after the client's transaction commits by tenants.knowledge.approval_index (signals on the
+    three draft models); an index, never the truth: `approval_entries_replace` rebuilds a client's rows.
+    """
+
+    class Kind(models.TextChoices):
+        FAQ = "faq", "FAQ"
+        ARTICLE = "article", "Article"
+        DOCUMENT = "document", "Document"
+        WEBSITE = "website", "Website"
+        RECRAWL = "recrawl", "Website update"
+        CONFIG = "config", "Bot settings"
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="approval_entries")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    object_id = models.BigIntegerField()  # the draft's (or config version's) id in the client's schema
+    bot_id = models.BigIntegerField()
+    version_number = models.PositiveIntegerField(null=True, blank=True)  # config versions: their URL key
+    title = models.CharField(max_length=300, blank=True)
+    created_by = models.CharField(max_length=254, blank=True)
+    # True when the draft changes something live (an edit), False for something new.
+    changes_live = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["client", "kind", "object_id"], name="unique_approval_entry")]
+        indexes = [models.Index(fields=["created_at"]), models.Index(fields=["client", "bot_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} of client {self.client_id}"

@@ -9,7 +9,12 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
 
-from controlplane.rollups.models import ClientDailyRollup, ClientReviewCount, ReviewQueueEntry
+from controlplane.rollups.models import (
+    ApprovalQueueEntry,
+    ClientDailyRollup,
+    ClientReviewCount,
+    ReviewQueueEntry,
+)
 from controlplane.rollups.services import FIELDS
 
 
@@ -99,3 +104,16 @@ def review_triage_page(entries: QuerySet[ReviewQueueEntry], *, page: int = 1,
                           oldest_at=row["oldest_at"], newest_at=row["newest_at"])
               for row in rows if row["ids"][0] in firsts]
     return groups, total
+
+
+def approval_queue(*, client_id: int | None = None, limit: int = 200) -> list[ApprovalQueueEntry]:
+    """Every client's changes waiting for an admin, oldest first, with their client (one query)."""
+    rows = ApprovalQueueEntry.objects.select_related("client").exclude(client__schema_name="public")
+    if client_id is not None:
+        rows = rows.filter(client_id=client_id)
+    return list(rows.order_by("created_at", "id")[:limit])
+
+
+def approval_count() -> int:
+    """How many changes wait for an admin across all clients (one query, for the portal home)."""
+    return ApprovalQueueEntry.objects.exclude(client__schema_name="public").count()

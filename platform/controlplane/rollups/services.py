@@ -10,7 +10,12 @@ from typing import Any
 from django.db import connection, transaction
 
 from controlplane.clients.models import Client
-from controlplane.rollups.models import ClientDailyRollup, ClientReviewCount, ReviewQueueEntry
+from controlplane.rollups.models import (
+    ApprovalQueueEntry,
+    ClientDailyRollup,
+    ClientReviewCount,
+    ReviewQueueEntry,
+)
 
 FIELDS = ("messages", "bot_replies", "fallback_replies", "sessions", "conversations", "leads", "hot_leads",
           "booking_clicks", "lead_value_cents", "widget_loads")
@@ -178,4 +183,46 @@ def review_entries_replace(*, schema_name: str, rows: Iterable[Mapping[str, Any]
     with transaction.atomic():
         ReviewQueueEntry.objects.filter(client_id=client_id).delete()
         ReviewQueueEntry.objects.bulk_create(objects)
+    return len(objects)
+
+
+# --- BOT-4: the cross-client "Waiting for approval" index (one row per pending change) ---------------
+# Written after the client's transaction commits (tenants.knowledge.approval_index), like the triage rows.
+_APPROVAL_TABLE = ApprovalQueueEntry._meta.db_table
+_APPROVAL_UPSERT_SQL = f"""
+    INSERT INTO {_APPROVAL_TABLE} (client_id, kind, object_id, bot_id, version_number, title, created_by,
+                                   changes_live, created_at)
+    SELECT c.id, %(kind)s, %(object_id)s, %(bot_id)s, %(number)s, %(title)s, %(by)s, %(live)s, %(at)s
+      FROM {_THIS_CLIENT}
+    ON CONFLICT (client_id, kind, object_id) DO UPDATE
+       SET title = EXCLUDED.title, created_by = EXCLUDED.created_by, changes_live = EXCLUDED.changes_live,
+           bot_id = EXCLUDED.bot_id, version_number = EXCLUDED.version_number
+"""  # noqa: S608 - table names are ours; every value is a parameter
+
+
+def approval_entry_upsert(*, schema_name: str, kind: str, object_id: int, bot_id: int, title: str,
+                          created_by: str, changes_live: bool, created_at: datetime,
+                          version_number: int | None = None) -> None:
+    """A change waits for an admin (idempotent: a second staff edit of the same draft updates the row;
+    it keeps its first waiting time, so the oldest change stays first)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_APPROVAL_UPSERT_SQL, {
+            "schema": schema_name, "kind": kind, "object_id": object_id, "bot_id": bot_id, "number": version_number,
+            "title": title[:300], "by": created_by[:254], "live": changes_live, "at": created_at})
+
+
+def approval_entry_removed(*, schema_name: str, kind: str, object_id: int) -> None:
+    """Approved, discarded, rejected or deleted: it no longer waits."""
+    ApprovalQueueEntry.objects.filter(client__schema_name=schema_name, kind=kind, object_id=object_id).delete()
+
+
+def approval_entries_replace(*, schema_name: str, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Rebuild a client's approval rows from a full read of its pending changes (repair)."""
+    client_id = _client_id(schema_name)
+    if client_id is None:
+        return 0
+    objects = [ApprovalQueueEntry(client_id=client_id, **row) for row in rows]
+    with transaction.atomic():
+        ApprovalQueueEntry.objects.filter(client_id=client_id).delete()
+        ApprovalQueueEntry.objects.bulk_create(objects)
     return len(objects)

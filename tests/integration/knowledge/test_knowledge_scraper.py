@@ -132,7 +132,8 @@ def test_refresh_records_added_changed_removed_and_is_idempotent(site, client_al
         site.pages["/prices"] = _page("Prices", "A monthly membership now costs fifty-nine dollars.", ["/"])
         del site.pages["/classes"]
         site.pages["/"] = site.pages["/"].replace('<a href="/classes">/classes</a>', "")
-        third = website_refresh(site=source, trigger="weekly")
+        third = website_refresh(site=source, publish=True)  # an admin's crawl: live at once
+        assert not third.held
         assert third.removed == [f"{site.base}/classes"]
         assert third.added == []
         assert [c["url"] for c in third.changed] == [f"{site.base}/prices"]
