@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +164,7 @@ def _child(requests: int) -> None:
         assert response.status_code == 200, (path, response.status_code)
         queries = len(ctx.captured_queries)
         rows.append({"page": path.replace(str(conversation_id), "<id>"), "queries": queries,
-                     **page_timings(lambda path=path: _fetch(browser, path), requests)})
+                     **page_timings(partial(_fetch, browser, path), requests)})
     print(json.dumps({"counts": counts, "timings": {k: round(v, 2) for k, v in timings.items()}, "pages": rows}))
 
 

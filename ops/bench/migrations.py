@@ -29,6 +29,7 @@ import os
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 from ops.bench import provisioning as prov
@@ -147,7 +148,7 @@ def _pages(requests: int, count: int) -> None:
             assert response.status_code == 200, (host, path, response.status_code)
             rows.append({"host": "portal" if host == PUBLIC_HOST else "client", "page": path,
                          "queries": len(ctx.captured_queries), "bytes": len(response.content),
-                         **prov.page_timings(lambda b=browser, p=path: b.get(p), requests)})
+                         **prov.page_timings(partial(browser.get, path), requests)})
     print(json.dumps({"pages": rows}))
 
 

@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ def _child(clients: int, items: int, requests: int) -> None:
         assert response.status_code == 200, (path, response.status_code)
         assert b"data-group=" in response.content or "page=" in path, (path, response.content[:300])
         rows.append({"page": path, "queries": len(statements),
-                     **page_timings(lambda path=path: browser.get(path), requests)})
+                     **page_timings(partial(browser.get, path), requests)})
     print(json.dumps({"counts": {"clients": clients, "open_items": len(entries)}, "pages": rows}))
 
 
