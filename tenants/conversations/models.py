@@ -67,6 +67,8 @@ class Conversation(models.Model):
     handoff_closed_at = models.DateTimeField(null=True, blank=True)
     summary = models.TextField(blank=True)
     tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    # When a summary task was last queued for it: the sweep re-queues a lost one, not one still waiting.
+    summary_queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_message_at"]

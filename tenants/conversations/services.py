@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import AutoField, F, Model, OuterRef, Subquery
+from django.db.models import AutoField, F, Model, OuterRef, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
@@ -461,23 +461,34 @@ def conversations_end_idle(*, now: datetime | None = None) -> list[uuid.UUID]:
                 .filter(status=Conversation.Status.OPEN, last_message_at__lt=cutoff, held_by_email="")
                 .order_by("last_message_at").values_list("pk", flat=True)[:END_IDLE_BATCH]
             )
+            # The caller queues a summary task for each one right after: marked as queued already.
             Conversation.objects.filter(pk__in=ids, status=Conversation.Status.OPEN,
                                         last_message_at__lt=cutoff).update(status=Conversation.Status.ENDED,
-                                                                           ended_at=now)
+                                                                           ended_at=now, summary_queued_at=now)
         ended += ids
         if len(ids) < END_IDLE_BATCH:
             return ended
 
 
-SUMMARY_REQUEUE_MINUTES = 10
+# A summary task queued this long ago whose conversation still has no summary was lost (a worker died
+# between ending it and queueing it, or while running it): the next sweep queues it again. Long enough
+# that a backlog of queued tasks (hundreds waiting for two worker processes) is not queued twice.
+SUMMARY_REQUEUE_MINUTES = 30
 
 
 def conversations_missing_summary(*, now: datetime | None = None) -> list[uuid.UUID]:
-    """Ended conversations still without a summary well after they ended: their task was lost
-    (a worker died between ending them and queueing it). The next sweep queues them again."""
+    """Ended conversations still without a summary, whose summary task (if any) was queued more than
+    SUMMARY_REQUEUE_MINUTES ago: that task was lost. The caller queues them again and marks them
+    (conversations_summary_queued), so a task still waiting in the queue is not duplicated by every sweep."""
     stale = (now or timezone.now()) - timedelta(minutes=SUMMARY_REQUEUE_MINUTES)
     return list(Conversation.objects.filter(status=Conversation.Status.ENDED, summary="", ended_at__lt=stale)
+                .filter(Q(summary_queued_at__isnull=True) | Q(summary_queued_at__lt=stale))
                 .order_by("ended_at").values_list("pk", flat=True)[:END_IDLE_BATCH])
+
+
+def conversations_summary_queued(*, conversation_ids: list[uuid.UUID] | list[str], now: datetime | None = None) -> int:
+    """Mark that a summary task was just queued for these conversations (see conversations_missing_summary)."""
+    return Conversation.objects.filter(pk__in=conversation_ids).update(summary_queued_at=now or timezone.now())
 
 
 def conversation_end(*, conversation_id: uuid.UUID, now: datetime | None = None) -> bool:
@@ -523,9 +534,14 @@ def _summary_model() -> OpenAIChatModel | None:
                                    chat_model=settings.OPENAI_CHAT_MODEL, timeout_s=settings.MODEL_TIMEOUT_SECONDS)
 
 
-def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None:
+def conversation_summarize(*, conversation_id: uuid.UUID, use_model: bool = True,
+                           reopen_rollups: bool = True) -> Conversation | None:
     """ADM-3 summary and ADM-4 tags of one conversation. Deterministic offline, so a retry writes the
-    same values; with a model configured the summary is the model's, or the extractive one if it fails."""
+    same values; with a model configured the summary is the model's, or the extractive one if it fails.
+
+    The tags never depend on the model. `use_model=False` writes the offline summary even with a model
+    configured (the demo seed, which must not wait on a model per conversation); `reopen_rollups=False`
+    is for a caller that recomputes the rollups itself afterwards (the seed again)."""
     # Lazy: agents.conversation.summary imports pydantic-ai (docs/decisions/0013-lazy-agent-stack.md).
     from agents.conversation.summary import extractive_summary, model_summary, topic_tags
 
@@ -533,7 +549,7 @@ def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None
     if conversation is None:
         return None  # deleted meanwhile (privacy request): nothing to do
     facts = conversation_facts(conversation)
-    model = _summary_model()
+    model = _summary_model() if use_model else None
     summary = model_summary(model, facts, timeout_s=settings.MODEL_TIMEOUT_SECONDS) if model is not None else None
     conversation.summary = summary or extractive_summary(facts)
     before = list(conversation.tags)
@@ -543,7 +559,7 @@ def conversation_summarize(*, conversation_id: uuid.UUID) -> Conversation | None
         review_context_refresh(conversation=conversation)  # ADM-1: summary and tags in the triage list
         if conversation.status == Conversation.Status.ENDED:
             conversation_ended_emit(conversation=conversation)
-    if conversation.tags != before:
+    if reopen_rollups and conversation.tags != before:
         # Popular topics come from the day's rollup, which may already be computed: analytics re-opens it.
         conversation_tags_changed.send(sender=Conversation, conversation=conversation)
     return conversation

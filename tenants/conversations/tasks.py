@@ -18,6 +18,7 @@ from tenants.conversations.services import (
     conversation_summarize,
     conversations_end_idle,
     conversations_missing_summary,
+    conversations_summary_queued,
 )
 
 
@@ -46,6 +47,7 @@ def conversations_end_idle_task() -> list[str]:
 
     ended = [str(pk) for pk in conversations_end_idle()]
     lost = [str(pk) for pk in conversations_missing_summary() if str(pk) not in ended]
+    conversations_summary_queued(conversation_ids=lost)  # the just-ended were marked as they ended
     for conversation_id in ended + lost:
         conversation_summarize_task.delay(conversation_id)
     return ended

@@ -3,8 +3,9 @@
 Every conversation goes through session_start → message_reply (the real agent graph, offline
 model) → booking_click_record / feedback_record, exactly as the widget would. Only afterwards
 are that conversation's rows moved back in time (timestamps only) to a moment sampled from the
-industry's daily and hourly rhythm. Replies counted against this month's usage are booked to
-the month they now belong to. Idempotent: a client that already has conversations is skipped.
+industry's daily and hourly rhythm, and it gets the summary and topic tags the worker's
+conversation_summarize writes (offline summariser). Replies counted against this month's usage are
+booked to the month they now belong to. Idempotent: a client that already has conversations is skipped.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tenants.bots.selectors import bot_primary, bot_published_config
 from tenants.conversations.models import Conversation, Event, Message, Visitor, VisitorSession
 from tenants.conversations.services import (
     booking_click_record,
+    conversation_summarize,
     feedback_record,
     message_reply,
     session_start,
@@ -255,6 +257,11 @@ def history_generate(*, client: Client, origin: str, seed: int = SEED, now: date
                 conversation_id = _conversation(rng=rng, client=client, bot=bot, config=config, script=script,
                                                 visitor_key=key, origin=origin)
                 _backdate(since=since, target=target, conversation_id=conversation_id)
+                # ADM-3/ADM-4 as the worker would write them once it ended (the offline summariser;
+                # the tags never depend on a model), so Popular topics is filled when the demo is
+                # ready rather than after the worker works through ~1,200 queued summaries. The
+                # rollups below run after every conversation has its tags.
+                conversation_summarize(conversation_id=conversation_id, use_model=False, reopen_rollups=False)
             month = target.strftime("%Y-%m")
             replies = Message.objects.filter(conversation_id=conversation_id, role=Message.Role.BOT).count()
             replies_by_month[month] = replies_by_month.get(month, 0) + replies

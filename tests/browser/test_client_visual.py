@@ -59,16 +59,13 @@ def branded_demo(site, monkeypatch, tmp_path, settings):  # type: ignore[no-unty
     from controlplane.clients.branding import agency_brand_update, client_branding_update
     from controlplane.clients.models import Client
     from tenants.conversations.models import Conversation
-    from tenants.conversations.services import conversation_summarize
     from tenants.demo import history
 
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(history, "DAYS", 14)
     alpha = Client.objects.get(slug="alpha")
-    history.history_seed_all(clients=[alpha], origin="http://localhost:8000")
+    history.history_seed_all(clients=[alpha], origin="http://localhost:8000")  # summarized and tagged as seeded
     with schema_context(alpha.schema_name):
-        for pk in Conversation.objects.values_list("pk", flat=True):
-            conversation_summarize(conversation_id=pk)
         conversation = Conversation.objects.exclude(tags=[]).order_by("started_at").first()
     admin = User.objects.filter(role="platform_admin").first()
     agency_brand_update(actor=admin, name="Bright Harbor Digital", support_email="help@brightharbor.test")

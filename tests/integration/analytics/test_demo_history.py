@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,10 +11,12 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from agents.conversation.summary import extractive_summary, topic_tags
 from controlplane.billing.metering import current_period
 from controlplane.billing.models import UsagePeriod
 from tenants.analytics.models import DailyRollup
 from tenants.conversations.models import Conversation, Event, Message, VisitorSession
+from tenants.conversations.services import conversation_facts, conversations_missing_summary
 from tenants.demo import history
 from tenants.leads.models import Lead
 
@@ -51,6 +54,20 @@ def test_history_is_backdated_real_and_idempotent(client_alpha, short_history) -
         assert sum(11 <= h < 21 for h in hours) > sum(h < 7 for h in hours)
         # Rollups were brought up to date.
         assert sum(DailyRollup.objects.values_list("conversations", flat=True)) == len(conversations)
+        # ADM-3/ADM-4 at seed time: every conversation has the summary and tags the worker's summariser
+        # writes for its transcript, and the rollups (Popular topics) already count those tags.
+        for conversation in conversations:
+            facts = conversation_facts(conversation)
+            assert conversation.summary == extractive_summary(facts)
+            assert tuple(conversation.tags) == topic_tags(facts)
+        tagged = Counter(tag for c in conversations for tag in c.tags)
+        assert sum(tagged.values()) >= len(conversations) // 2
+        rolled: Counter[str] = Counter()
+        for tags in DailyRollup.objects.values_list("tags", flat=True):
+            rolled.update(tags)
+        assert rolled == tagged
+        # Nothing is left for the worker's sweep to queue, however late it runs.
+        assert conversations_missing_summary(now=timezone.now() + timedelta(days=1)) == []
     replies = sum(UsagePeriod.objects.filter(client=client_alpha).values_list("messages", flat=True))
     with schema_context(client_alpha.schema_name):
         assert replies == Message.objects.filter(role="bot").count()

@@ -114,6 +114,7 @@ def test_idle_conversations_end_and_queue_one_summary_each(
     client_alpha: Any, alpha_history: dict[str, Any], bravo_idle: uuid.UUID, queued_summaries: list[tuple[str, str]]
 ) -> None:
     from tenants.conversations.models import Conversation
+    from tenants.conversations.services import SUMMARY_REQUEUE_MINUTES
     from tenants.conversations.tasks import conversations_end_idle_task
 
     with tenant_context(client_alpha):
@@ -128,11 +129,22 @@ def test_idle_conversations_end_and_queue_one_summary_each(
         assert statuses[alpha_history["recent"]] == "open"
         assert all(Conversation.objects.get(pk=pk).ended_at is not None for pk in ended)
 
-        # A retry (or the next beat) ends nothing more; the just-ended are not queued twice.
+        # A retry (or the next beat) ends nothing more, and queues nothing again: every task just queued
+        # may still be waiting behind a backlog (the demo once had ~1,200 queued, re-queued every sweep).
         queued_summaries.clear()
         assert conversations_end_idle_task.apply().get() == []
+        assert queued_summaries == []
+        # One whose task was queued long ago and still has no summary lost it: queued again, once.
+        long_ago = timezone.now() - timedelta(minutes=SUMMARY_REQUEUE_MINUTES + 1)
+        Conversation.objects.filter(pk__in=[*ended, lost]).update(ended_at=long_ago)
+        Conversation.objects.filter(pk=lost).update(summary_queued_at=long_ago)
+        assert conversations_end_idle_task.apply().get() == []
         assert queued_summaries == [("c_alpha", lost)]
-        Conversation.objects.filter(pk=alpha_history["already"]).update(summary="Outcome: answered, no lead.")
+        queued_summaries.clear()
+        assert conversations_end_idle_task.apply().get() == []
+        assert queued_summaries == []
+        Conversation.objects.filter(pk=alpha_history["already"]).update(summary="Outcome: answered, no lead.",
+                                                                         summary_queued_at=None)
         queued_summaries.clear()
         assert conversations_end_idle_task.apply().get() == []
         assert queued_summaries == []

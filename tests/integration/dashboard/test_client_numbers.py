@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_popular_topics_fill_in_when_tags_arrive_after_the_rollup(alpha_owner, client_alpha, monkeypatch) -> None:
-    """The demo's case: conversations are rolled up first, summarized (tagged) by the worker afterwards."""
+    """A live conversation's case: its day is rolled up first, the worker summarizes (tags) it afterwards."""
     from tenants.analytics.models import DailyRollup
+    from tenants.analytics.services import analytics_rollups_update
     from tenants.conversations.models import Conversation
     from tenants.conversations.services import conversation_summarize
     from tenants.demo import history
@@ -26,6 +27,9 @@ def test_popular_topics_fill_in_when_tags_arrive_after_the_rollup(alpha_owner, c
     monkeypatch.setattr(history, "DAYS", 3)
     history.history_seed_all(clients=[client_alpha], origin="http://localhost:8000")
     with schema_context(client_alpha.schema_name):
+        # The seed tags its conversations before rolling up; untag them to roll up ahead of the worker.
+        Conversation.objects.update(summary="", tags=[])
+        analytics_rollups_update(client=client_alpha, full=True)
         assert not any(DailyRollup.objects.values_list("tags", flat=True))  # not tagged yet
         for pk in Conversation.objects.values_list("pk", flat=True):
             conversation_summarize(conversation_id=pk)
