@@ -97,6 +97,9 @@ def _env(settings_module: str = "config.settings.production", **extra: str) -> d
         "SHORELINE_SCHEME": "https",
         "SHORELINE_PORT": "",
         "S3_BUCKET": "bench-media-unused",
+        # The bench database is the embedded server's, owned by its superuser: no restricted role to run
+        # as (production refuses that without saying so; the audit-table guarantees are not measured here).
+        "SHORELINE_DB_ROLE": "owner",
         "DEBUG": "false",
         "DB_CONN_MAX_AGE": "60",
         # Every session is a distinct visitor; the per-bot limit must not cap the benchmark.

@@ -124,6 +124,8 @@ def test_production_cookies_are_secure():
         # Production also requires https links on a public domain and object storage (issue 18).
         "SHORELINE_DOMAIN": "shoreline.example.com", "SHORELINE_SCHEME": "https", "SHORELINE_PORT": "",
         "S3_BUCKET": "shoreline-media",
+        # SEC-9: web runs as the restricted role.
+        "DATABASE_APP_USER": "shoreline_app", "DATABASE_APP_PASSWORD": "app-pw",
     })
     probe = ("import json; from django.conf import settings as s; print(json.dumps([s.SESSION_COOKIE_SECURE, "
              "s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_NAME]))")

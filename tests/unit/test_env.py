@@ -19,6 +19,9 @@ PRODUCTION_OK = {
     "SHORELINE_SCHEME": "https",
     "SHORELINE_PORT": "",
     "S3_BUCKET": "shoreline-media",
+    # SEC-9: web and worker run as the restricted role (the migration job sets SHORELINE_DB_ROLE=owner).
+    "DATABASE_APP_USER": "shoreline_app",
+    "DATABASE_APP_PASSWORD": "app-pw",
 }
 
 
@@ -139,6 +142,8 @@ def test_all_production_problems_at_once() -> None:
         "SHORELINE_PORT must be empty (or 443), not 8000",
         "SHORELINE_DOMAIN must be a public domain name (it is 'shoreline.localhost')",
         "S3_BUCKET is not set (media on the local disk is for development only)",
+        "DATABASE_APP_USER is not set (web and worker run as the restricted role that cannot rewrite the audit "
+        "log; only the migration job may run as the owner, with SHORELINE_DB_ROLE=owner)",
     ]
 
 

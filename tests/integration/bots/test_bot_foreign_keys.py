@@ -33,6 +33,7 @@ BOT_TABLES = {
     "knowledge_knowledgerebuild",
     "knowledge_websitesource",
     "knowledge_knowledgedraft",
+    "knowledge_documentupload",
     "bots_botconfigversion",
     "bots_bottestcase",
 }  # the bots app's own, keys from the start
