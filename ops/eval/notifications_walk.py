@@ -21,6 +21,7 @@ import json
 import re
 import secrets
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -173,10 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crisis-client", default="serenity-house")
     args = parser.parse_args(argv)
     walk = Walk(port=args.port)
-    for step in (lambda: hot_lead(walk, args.client), lambda: crisis(walk, args.crisis_client),
-                 lambda: live_handoff(walk, args.client), lambda: weekly_summary(walk, args.client)):
+    steps: list[tuple[Callable[[Walk, str], None], str]] = [
+        (hot_lead, args.client), (crisis, args.crisis_client), (live_handoff, args.client),
+        (weekly_summary, args.client)]
+    for step, slug in steps:
         try:
-            step()
+            step(walk, slug)
         except (RuntimeError, requests.RequestException, KeyError) as error:
             walk.check(False, "the step ran", re.sub(r"\s+", " ", str(error))[:200])
     print(f"\n{'All checks passed.' if not walk.failures else f'{len(walk.failures)} check(s) failed.'}")
