@@ -178,7 +178,9 @@ def outbox_event_plan(*, event_id: int) -> list[int]:
     """Create the event's deliveries once and return the ids of those due now (to queue)."""
     now = timezone.now()
     with transaction.atomic():
-        event = (OutboxEvent.objects.select_for_update(skip_locked=True).select_related("client")
+        # of=("self",): lock the event row only. Locking the joined client row too made a second event of
+        # the same client, planned at the same moment by the other worker process, skip (until the sweep).
+        event = (OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",)).select_related("client")
                  .filter(pk=event_id, planned_at__isnull=True).first())
         if event is not None:
             # ignore_conflicts: two recipients sharing a phone number get one SMS, not two.
@@ -249,7 +251,7 @@ def delivery_send(*, delivery_id: int) -> str:
     """Send one delivery if it is open and due; returns its status afterwards."""
     now = timezone.now()
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+        delivery = (Delivery.objects.select_for_update(skip_locked=True)
                     .select_related("event", "event__client").filter(pk=delivery_id, status__in=OPEN_STATUSES)
                     .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)).first())
         if delivery is None:

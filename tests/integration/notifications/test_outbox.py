@@ -188,3 +188,28 @@ def test_the_sweep_leaves_fresh_work_to_its_queued_task(client_alpha):
     assert outbox_sweep()["queued"] == 0
     assert outbox_sweep(now=later)["queued"] == 1
     assert Delivery.objects.get(pk=delivery_id).status == DeliveryStatus.PENDING
+
+
+def test_planning_an_event_is_not_skipped_while_another_event_of_the_client_is_planned(client_alpha):
+    """The worker plans a new lead's two events (created, hot) in two processes at once. Planning one
+    must not lock the client's row: the other used to find its event "locked", skip it, and leave its
+    SMS and webhook to the sweep minutes later (seen on the demo)."""
+    import psycopg
+    from django.db import connection
+
+    from controlplane.clients.models import Client
+
+    _owner(client_alpha)
+    event = notification_emit(client_id=client_alpha.pk, kind=EventKind.LEAD_HOT, payload=HOT_PAYLOAD,
+                              dedupe_key="test:plan-lock")
+    db = connection.settings_dict
+    params = {"dbname": db["NAME"], "host": db["HOST"], "user": db["USER"], "port": db.get("PORT") or None,
+              "password": db.get("PASSWORD") or None}
+    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as other:
+        # The other worker's plan of the client's other event, mid-transaction, as the old query locked it.
+        other.execute(f"SELECT id FROM {Client._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608 - model metadata
+                      [client_alpha.pk])
+        due = outbox_event_plan(event_id=event.pk)
+        other.rollback()
+    assert due, "the event was skipped as if another worker were planning it"
+    assert OutboxEvent.objects.get(pk=event.pk).planned_at is not None
