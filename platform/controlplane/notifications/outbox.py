@@ -251,7 +251,7 @@ def delivery_send(*, delivery_id: int) -> str:
     """Send one delivery if it is open and due; returns its status afterwards."""
     now = timezone.now()
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(skip_locked=True)
+        delivery = (Delivery.objects.select_for_update(skip_locked=True, of=("self",))
                     .select_related("event", "event__client").filter(pk=delivery_id, status__in=OPEN_STATUSES)
                     .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)).first())
         if delivery is None:
