@@ -13,14 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from ops.bench.provisioning import _redis_url, _server_connection, machine_info, page_timings, pages_print
+from ops.bench.provisioning import child_in_scratch_db, page_timings, pages_print
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = "bench_cockpit"
@@ -114,39 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         _child(args.clients, args.items, args.requests)
         return 0
 
-    import psycopg
-
-    from ops import embedded
-    from ops.bench.provisioning import _database_url
-
-    server, started_pg = _server_connection()
-    redis_url, started_valkey = _redis_url()
-    database_url = _database_url(server).replace("/bench_shoreline", f"/{BENCH_DB}")
-    try:
-        connect_kwargs: dict[str, Any] = dict(server)
-        with psycopg.connect(**connect_kwargs, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-            try:
-                env = dict(os.environ)
-                env.update({"DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "0",
-                            "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-                            "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)])})
-                child = subprocess.run(  # noqa: S603
-                    [sys.executable, "-m", "ops.bench.cockpit", "--_child", "--clients", str(args.clients),
-                     "--items", str(args.items), "--requests", str(args.requests)],
-                    cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-                if child.returncode != 0:
-                    raise SystemExit(f"benchmark failed:\n{child.stderr[-6000:]}")
-                report = json.loads(child.stdout.strip().splitlines()[-1])
-            finally:
-                admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-    finally:
-        if started_valkey:
-            embedded.valkey_stop()
-        if started_pg:
-            embedded.postgres_stop()
-    report["machine"] = machine_info()
+    report = child_in_scratch_db(module="ops.bench.cockpit", database=BENCH_DB, child_args=[
+        "--clients", str(args.clients), "--items", str(args.items), "--requests", str(args.requests)])
     report["requests"] = args.requests
     if args.json:
         print(json.dumps(report, indent=2))

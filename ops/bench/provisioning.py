@@ -279,3 +279,43 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def child_in_scratch_db(*, module: str, database: str, child_args: list[str]) -> dict[str, Any]:
+    """Run `python -m module --_child …` against a scratch database on the embedded (or configured)
+    PostgreSQL and Valkey, dropped afterwards; return the JSON report the child prints last, with the
+    child's wall time as `total_s`. The page benchmarks (dashboard, triage, cockpit) share it."""
+    import psycopg
+
+    from ops import embedded
+
+    server, started_pg = _server_connection()
+    redis_url, started_valkey = _redis_url()
+    database_url = _database_url(server).replace("/bench_shoreline", f"/{database}")
+    try:
+        with psycopg.connect(**server, autocommit=True) as admin:  # type: ignore[arg-type]
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{database}"')
+            try:
+                env = dict(os.environ)
+                env.update({"DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "0",
+                            "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+                            "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)])})
+                started = time.perf_counter()
+                child = subprocess.run(  # noqa: S603
+                    [sys.executable, "-m", module, "--_child", *child_args],
+                    cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+                if child.returncode != 0:
+                    raise SystemExit(f"benchmark failed:\n{child.stderr[-6000:]}")
+                report: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+                report["total_s"] = round(time.perf_counter() - started, 1)
+            finally:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        if started_valkey:
+            embedded.valkey_stop()
+        if started_pg:
+            embedded.postgres_stop()
+    report["machine"] = machine_info()
+    return report
+
