@@ -1,13 +1,16 @@
 """The conversation graph: the only file that wires edges. Routers return node names.
 
-detect ─┬─ crisis ───────────────────────────────────────────────► crisis_reply ──┐
-        ├─ at_risk ──────────────────────────────────────────────► at_risk_reply ─┤
-        └─ direct_answer ─┬─ small talk / quick reply / facts ─► lead_capture     │
-                          ├─ facts, with a model ─► retrieve (facts first) ─► answer  │
-                          └─ approved_answer ─┬─ matched (BEY-4) ► lead_capture   │
-                                              └─ pack_action ─┬─ trigger / complaint / booking ► lead_capture
-                                                              └─ retrieve ─► answer ► lead_capture
-lead_capture ─► fallback_check ─► compose_reply ◄──────────────────────────────────┘ ─► END
+detect ─┬─ crisis ──► crisis_reply (+ compose) ─────────────────────────────────────────► END
+        ├─ at_risk ─► at_risk_reply (+ compose) ────────────────────────────────────────► END
+        └─ direct_answer ─┬─ small talk / quick reply / facts ─────────────────────► wrap_up ─► END
+                          ├─ facts, with a model ─► retrieve_and_answer (facts first) ─► wrap_up
+                          └─ approved_answer ─┬─ matched (BEY-4) ─────────────────────► wrap_up
+                                              └─ pack_action ─┬─ trigger / complaint / booking ─► wrap_up
+                                                              └─ retrieve_and_answer ─► wrap_up
+
+A fixed sequence of steps is ONE node (`sequence`): retrieve then answer; lead capture, fallback
+check, then compose the reply. Only decisions are edges. LangGraph spends ~0.25 ms of CPU per
+superstep, so the longest path went from 9 supersteps to 6 (issue 17; docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -16,17 +19,55 @@ import asyncio
 import functools
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, cast
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
 
 from agents.conversation import names, nodes
 from agents.conversation.context import BotRunContext
 from agents.conversation.ports import ModelProvider, Ports, TokenUsage, Turn
 from agents.conversation.results import DetectionSummary, TurnResult
-from agents.conversation.state import ConversationInput, ConversationState, RunDeps, alert_of, lead_of
+from agents.conversation.state import (
+    ConversationInput,
+    ConversationState,
+    RunDeps,
+    add_effects,
+    add_review_items,
+    alert_of,
+    lead_of,
+)
+
+Step = Callable[[ConversationState, Runtime[RunDeps]], ConversationState]
+# The state's accumulating keys, reduced inside a sequence exactly as LangGraph reduces them between nodes.
+_REDUCERS: dict[str, Callable[[Any, Any], Any]] = {"review_items": add_review_items, "effects": add_effects}
+
+
+def sequence(*steps: Step) -> Step:
+    """One node that runs `steps` in order, each seeing the updates of the ones before it.
+
+    Returns the combined update: plain keys keep the last value written, accumulating keys (review
+    items, effects) carry everything the steps added, so the graph's state ends the same as with one
+    node per step.
+    """
+
+    def run(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
+        view: dict[str, Any] = dict(state)
+        combined: dict[str, Any] = {}
+        for step in steps:
+            for key, value in step(cast(ConversationState, view), runtime).items():
+                reducer = _REDUCERS.get(key)
+                if reducer is None:
+                    view[key] = combined[key] = value
+                else:
+                    view[key] = reducer(view.get(key, ()), value)
+                    combined[key] = reducer(combined.get(key, ()), value)
+        return cast(ConversationState, combined)
+
+    run.__name__ = "_then_".join(step.__name__ for step in steps)
+    return run
 
 
 @functools.cache
@@ -35,32 +76,27 @@ def build_conversation_graph() -> CompiledStateGraph[ConversationState, RunDeps,
     graph = StateGraph(ConversationState, context_schema=RunDeps, input_schema=ConversationInput,
                        output_schema=ConversationState)
     graph.add_node(names.DETECT, nodes.detect)
-    graph.add_node(names.CRISIS_REPLY, nodes.crisis_reply)
-    graph.add_node(names.AT_RISK_REPLY, nodes.at_risk_reply)
+    graph.add_node(names.CRISIS_REPLY, sequence(nodes.crisis_reply, nodes.compose_reply))
+    graph.add_node(names.AT_RISK_REPLY, sequence(nodes.at_risk_reply, nodes.compose_reply))
     graph.add_node(names.DIRECT_ANSWER, nodes.direct_answer)
     graph.add_node(names.APPROVED_ANSWER, nodes.approved_answer)
     graph.add_node(names.PACK_ACTION, nodes.pack_action)
-    graph.add_node(names.RETRIEVE, nodes.retrieve)
-    graph.add_node(names.ANSWER, nodes.answer)
-    graph.add_node(names.LEAD_CAPTURE, nodes.lead_capture)
-    graph.add_node(names.FALLBACK_CHECK, nodes.fallback_check)
-    graph.add_node(names.COMPOSE_REPLY, nodes.compose_reply)
+    graph.add_node(names.RETRIEVE_AND_ANSWER, sequence(nodes.retrieve, nodes.answer))
+    graph.add_node(names.WRAP_UP, sequence(nodes.lead_capture, nodes.fallback_check, nodes.compose_reply))
 
     graph.add_edge(START, names.DETECT)
     graph.add_conditional_edges(
         names.DETECT, nodes.route_after_detect, [names.CRISIS_REPLY, names.AT_RISK_REPLY, names.DIRECT_ANSWER]
     )
-    graph.add_edge(names.CRISIS_REPLY, names.COMPOSE_REPLY)
-    graph.add_edge(names.AT_RISK_REPLY, names.COMPOSE_REPLY)
+    graph.add_edge(names.CRISIS_REPLY, END)
+    graph.add_edge(names.AT_RISK_REPLY, END)
     graph.add_conditional_edges(names.DIRECT_ANSWER, nodes.route_after_direct,
-                                [names.LEAD_CAPTURE, names.APPROVED_ANSWER, names.RETRIEVE])
-    graph.add_conditional_edges(names.APPROVED_ANSWER, nodes.route_after_approved, [names.LEAD_CAPTURE, names.PACK_ACTION])
-    graph.add_conditional_edges(names.PACK_ACTION, nodes.route_after_pack_action, [names.LEAD_CAPTURE, names.RETRIEVE])
-    graph.add_edge(names.RETRIEVE, names.ANSWER)
-    graph.add_edge(names.ANSWER, names.LEAD_CAPTURE)
-    graph.add_edge(names.LEAD_CAPTURE, names.FALLBACK_CHECK)
-    graph.add_edge(names.FALLBACK_CHECK, names.COMPOSE_REPLY)
-    graph.add_edge(names.COMPOSE_REPLY, END)
+                                [names.WRAP_UP, names.APPROVED_ANSWER, names.RETRIEVE_AND_ANSWER])
+    graph.add_conditional_edges(names.APPROVED_ANSWER, nodes.route_after_approved, [names.WRAP_UP, names.PACK_ACTION])
+    graph.add_conditional_edges(names.PACK_ACTION, nodes.route_after_pack_action,
+                                [names.WRAP_UP, names.RETRIEVE_AND_ANSWER])
+    graph.add_edge(names.RETRIEVE_AND_ANSWER, names.WRAP_UP)
+    graph.add_edge(names.WRAP_UP, END)
     return graph.compile()
 
 

@@ -33,13 +33,19 @@ MIN_ANSWER_CONFIDENCE: Final = 0.45
 # ADM-5: buying intent at or above which we ask once for contact details.
 LEAD_ASK_MIN_INTENT: Final = 0.6
 
-SMALL_TALK: Final = re.compile(
-    r"^\s*(?:hi|hello|hey|yo|hiya|howdy|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|thx|ty|ok|okay|cool|great|"
+_GREETING: Final = (
+    r"(?:hi|hello|hey|yo|hiya|howdy|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|thx|ty|ok|okay|cool|great|"
     r"awesome|perfect|nice|bye|goodbye|see\s+ya|how\s+are\s+you(?:\s+doing)?(?:\s+today)?|how'?s\s+it\s+going|"
     r"are\s+you\s+(?:a\s+)?(?:robot|bot|human|real(?:\s+person)?))"
-    r"(?:\s+(?:there|so\s+much|a\s+lot|again|guys|all))?[\s!.?,]*$",
-    re.I,
+    r"(?:\s+(?:there|so\s+much|a\s+lot|again|guys|all|everyone|everybody|folks|team))?"
 )
+# Courtesy around a message that carries no question of its own ("Quick question: hey. Cheers").
+_COURTESY: Final = (
+    r"(?:quick\s+question|one\s+more\s+thing|sorry\s+to\s+bother\s+you|excuse\s+me|just\s+wondering|"
+    r"(?:please\s+)?let\s+me\s+know|asking\s+for\s+a\s+friend|(?:i\s+)?appreciate\s+it|much\s+appreciated|cheers|please)"
+)
+# A message made only of greetings, thanks and courtesy, in any order: answered by small talk.
+SMALL_TALK: Final = re.compile(rf"^\s*(?:(?:{_GREETING}|{_COURTESY})(?![\w'])[\s!.?,:;]*)+$", re.I)
 BOOKING_INTENT: Final = re.compile(
     r"\b(?:book|booking|reserve|reservation|appointment|appt|schedule\s+(?:a|an|me|my)|sign\s+me\s+up|come\s+in|"
     r"get\s+(?:me\s+)?in|fit\s+me\s+in|squeeze\s+me\s+in|any\s+openings?|availability|available\s+(?:on|at|tomorrow|today))\b",
@@ -47,13 +53,21 @@ BOOKING_INTENT: Final = re.compile(
 )
 
 
+def needs_embedding(message: str) -> bool:
+    """False for a bare greeting or thanks: it is answered by small talk before any search, and its
+    words alone classify it (no lead type, no intent, no crisis wording fits the pattern). The forward
+    pass is the largest CPU cost of a turn (~7 ms), so it is skipped when nothing would read it."""
+    return SMALL_TALK.match(message.strip()) is None
+
+
 def detect(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
     deps = runtime.context
     message = state["message"]
-    embedding = deps.embedder.embed([message])[0]
+    embedder = deps.embedder if needs_embedding(message) else None
+    embedding = embedder.embed([message])[0] if embedder is not None else None
     detection = detect_message(
         message,
-        embedder=deps.embedder,
+        embedder=embedder,
         embedding=embedding,
         intents=deps.context.intents,
         crisis_keywords=deps.context.crisis.keywords,
@@ -80,7 +94,7 @@ def detect(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationS
         deps.context.dragon_mode_enabled and classification.lead_score == "hot" and classification.crisis_level == "none"
     )
     return {
-        "embedding": tuple(float(x) for x in embedding),
+        "embedding": tuple(embedding.tolist()) if embedding is not None else (),
         "detection": detection,
         "review_items": review,
         "effects": (alert,) if alert is not None else (),
@@ -190,8 +204,8 @@ def composes_answers(deps: RunDeps) -> bool:
 
 def route_after_direct(state: ConversationState) -> str:
     if state.get("answered_by"):
-        return names.LEAD_CAPTURE
-    return names.RETRIEVE if state.get("fact_answer") else names.APPROVED_ANSWER
+        return names.WRAP_UP
+    return names.RETRIEVE_AND_ANSWER if state.get("fact_answer") else names.APPROVED_ANSWER
 
 
 def pack_action(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
@@ -221,7 +235,7 @@ def pack_action(state: ConversationState, runtime: Runtime[RunDeps]) -> Conversa
 
 
 def route_after_pack_action(state: ConversationState) -> str:
-    return names.LEAD_CAPTURE if state.get("answered_by") else names.RETRIEVE
+    return names.WRAP_UP if state.get("answered_by") else names.RETRIEVE_AND_ANSWER
 
 
 def approved_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
@@ -244,7 +258,7 @@ def approved_answer(state: ConversationState, runtime: Runtime[RunDeps]) -> Conv
 
 
 def route_after_approved(state: ConversationState) -> str:
-    return names.LEAD_CAPTURE if state.get("answered_by") == "approved_faq" else names.PACK_ACTION
+    return names.WRAP_UP if state.get("answered_by") == "approved_faq" else names.PACK_ACTION
 
 
 def retrieve(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
@@ -324,7 +338,8 @@ def _conversation_lead(state: ConversationState, runtime: Runtime[RunDeps]) -> L
     for turn in state.get("history", ())[-10:]:
         if turn.role != "visitor":
             continue
-        earlier = detect_message(turn.text, embedder=deps.embedder, intents=deps.context.intents,
+        earlier = detect_message(turn.text, embedder=deps.embedder if needs_embedding(turn.text) else None,
+                                 intents=deps.context.intents,
                                  crisis_keywords=deps.context.crisis.keywords,
                                  crisis_sensitivity=deps.context.crisis.sensitivity)
         c = earlier.classification
