@@ -126,10 +126,12 @@ def pack_bot(mode: str, embedder: Embedder, *, paraphrases: bool = True) -> tupl
     return context, Ports(knowledge=knowledge, approved_answers=knowledge)
 
 
-def evaluate(split: str = "all", show_misses: bool = False, *, paraphrases: bool = True) -> dict[str, Any]:
+def evaluate(split: str = "all", show_misses: bool = False, *, paraphrases: bool = True,
+             embedder: Embedder | None = None) -> dict[str, Any]:
+    """`embedder` replaces the shipped MiniLM, to measure what another embedder would change (ops/bench)."""
     from agents.detection import classify_text
 
-    embedder: Embedder = CachingEmbedder(MiniLMEmbedder())
+    embedder = embedder or CachingEmbedder(MiniLMEmbedder())
     model = OfflineModelProvider(embedder)
     rows = [json.loads(line) for line in DEVSET.read_text().splitlines() if line.strip()]
     rows = [r for r in rows if split == "all" or r["split"] == split]
