@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
-from typing import Final
+from typing import Any, Final
 
 from langgraph.runtime import Runtime
 
@@ -46,11 +46,45 @@ _COURTESY: Final = (
 )
 # A message made only of greetings, thanks and courtesy, in any order: answered by small talk.
 SMALL_TALK: Final = re.compile(rf"^\s*(?:(?:{_GREETING}|{_COURTESY})(?![\w'])[\s!.?,:;]*)+$", re.I)
+# The wrapping around a question ("Hi! Sorry to bother you, <question> Thanks!") is stripped before the
+# question is embedded: it means nothing for matching, and the forward pass costs time per token.
+_HELLO: Final = (
+    r"(?:hi|hello|hey|yo|hiya|howdy|good\s+(?:morning|afternoon|evening)|ok|okay)"
+    r"(?:\s+(?:there|again|guys|all|everyone|everybody|folks|team))?"
+)
+_THANKS: Final = (
+    r"(?:thanks(?:\s+(?:so\s+much|a\s+lot|again))?|thank\s+you(?:\s+(?:so\s+much|again))?|thx|ty|cheers|"
+    r"much\s+appreciated|(?:i\s+)?appreciate\s+it)"
+)
+_OPENING: Final = re.compile(
+    rf"^\s*(?:(?:{_HELLO}|quick\s+question|one\s+more\s+thing|sorry\s+to\s+bother\s+you|excuse\s+me)(?![\w'-])"
+    rf"[\s!.?,:;]*|{_THANKS}[!.,]+\s*)+",  # "Thanks, …" is wrapping; "Thank you for nothing" is not
+    re.I,
+)
+# One closing unit at the very end (the caller strips separators and repeats): every attempt is a
+# fixed alternation, so a long message costs linear time (no nested repetition to backtrack).
+_CLOSING: Final = re.compile(
+    rf"(?<![\w'-])(?:{_THANKS}|please|bye|goodbye|(?:please\s+)?let\s+me\s+know|just\s+wondering|"
+    rf"asking\s+for\s+a\s+friend)[!.?]*$",
+    re.I,
+)
+_SEPARATORS: Final = " \t\r\n,;:"
 BOOKING_INTENT: Final = re.compile(
     r"\b(?:book|booking|reserve|reservation|appointment|appt|schedule\s+(?:a|an|me|my)|sign\s+me\s+up|come\s+in|"
     r"get\s+(?:me\s+)?in|fit\s+me\s+in|squeeze\s+me\s+in|any\s+openings?|availability|available\s+(?:on|at|tomorrow|today))\b",
     re.I,
 )
+
+
+def matching_text(message: str) -> str:
+    """The part of a message that is embedded: without the greeting and courtesy around it."""
+    core = _OPENING.sub("", message, count=1).rstrip(_SEPARATORS)
+    for _ in range(6):
+        closing = _CLOSING.search(core)
+        if closing is None:
+            break
+        core = core[: closing.start()].rstrip(_SEPARATORS)
+    return core.strip() or message.strip()
 
 
 def needs_embedding(message: str) -> bool:
@@ -60,15 +94,22 @@ def needs_embedding(message: str) -> bool:
     return SMALL_TALK.match(message.strip()) is None
 
 
+def _embedded(message: str, deps: RunDeps) -> dict[str, Any]:
+    """`embedder` and `embedding` for `detect_message`: none for small talk, else the vector of the
+    message's matching text (the same text in every turn that re-reads it, so the cache answers)."""
+    if not needs_embedding(message):
+        return {"embedder": None, "embedding": None}
+    return {"embedder": deps.embedder, "embedding": deps.embedder.embed([matching_text(message)])[0]}
+
+
 def detect(state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState:
     deps = runtime.context
     message = state["message"]
-    embedder = deps.embedder if needs_embedding(message) else None
-    embedding = embedder.embed([message])[0] if embedder is not None else None
+    embedded = _embedded(message, deps)
+    embedding = embedded["embedding"]
     detection = detect_message(
         message,
-        embedder=embedder,
-        embedding=embedding,
+        **embedded,
         intents=deps.context.intents,
         crisis_keywords=deps.context.crisis.keywords,
         crisis_sensitivity=deps.context.crisis.sensitivity,
@@ -338,8 +379,7 @@ def _conversation_lead(state: ConversationState, runtime: Runtime[RunDeps]) -> L
     for turn in state.get("history", ())[-10:]:
         if turn.role != "visitor":
             continue
-        earlier = detect_message(turn.text, embedder=deps.embedder if needs_embedding(turn.text) else None,
-                                 intents=deps.context.intents,
+        earlier = detect_message(turn.text, **_embedded(turn.text, deps), intents=deps.context.intents,
                                  crisis_keywords=deps.context.crisis.keywords,
                                  crisis_sensitivity=deps.context.crisis.sensitivity)
         c = earlier.classification

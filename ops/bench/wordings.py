@@ -5,6 +5,12 @@ per-worker embedding cache and its figures were best-case. Here each slot combin
 with an opener and a closer (8 x 8 x 6+ = 380+ wordings per slot) in a shuffled order, and once a
 slot's combinations are used up a visit number is appended: no text repeats, so every message
 pays for a real embedding, as real traffic mostly does.
+
+The engine embeds a question without the greeting and courtesy around it (`matching_text`), so
+openers and closers alone no longer make a new embedding. Every message after the greeting slot also
+carries a detail of its own ("We'd be 6 people.", "It's for Maya's birthday.") and the generator
+checks that what is embedded never repeats (`embedded`): the greeting slot is small talk and embeds
+nothing; every other message is a real forward pass.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import itertools
 import random
 import threading
+
+from agents.conversation.nodes import matching_text, needs_embedding
 
 OPENERS = ("", "Hi! ", "Quick question: ", "Hello, ", "Sorry to bother you, ", "Hey, ", "One more thing: ",
            "Excuse me, ")
@@ -41,6 +49,14 @@ SLOTS: tuple[tuple[str, ...], ...] = (
 )
 
 
+NAMES = ("Maya", "Sam", "Priya", "Luis", "Anna", "Tom", "Keiko", "Omar", "Grace", "Ben", "Sofia", "Raj", "Ella",
+         "Noah", "Zoe", "Ivan", "Lena", "Marco", "Aisha", "Jack")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CITIES = ("Boston", "Denver", "Austin", "Chicago", "Seattle", "Miami", "Portland", "Atlanta", "Phoenix", "Detroit")
+DETAILS = ("We'd be {k} people.", "It's for {name}'s birthday.", "We're thinking of {day} around {hour}pm.",
+           "My friend {name} wants to know.", "We're visiting from {city} on {day}.", "There will be {k} of us.")
+
+
 class Wordings:
     """Thread-safe source of never-repeated messages, slot by slot (`text(slot)`)."""
 
@@ -51,19 +67,32 @@ class Wordings:
         self._rounds = [0] * len(SLOTS)
         self._numbers = itertools.count(1000)
         self.issued: set[str] = set()
+        self.embedded: set[str] = set()  # what the engine embedded: never twice
 
     def text(self, slot: int) -> str:
         slot %= len(SLOTS)
         with self._lock:
             queue = self._queues[slot]
             if not queue:
-                queue.extend(itertools.product(OPENERS, SLOTS[slot], CLOSERS))
+                cores = SLOTS[slot]
+                if slot == 0:  # greetings stay small talk: two in a row, not a visit number
+                    cores += tuple(f"{a} {b}" for a in SLOTS[0] for b in SLOTS[0] if a != b)
+                queue.extend(itertools.product(OPENERS, cores, CLOSERS))
                 self._rng.shuffle(queue)
                 self._rounds[slot] += 1
             opener, core, closer = queue.pop()
             number = next(self._numbers) % 10000
-            text = opener + core.format(n=number) + closer
-            if self._rounds[slot] > 1 or text in self.issued:
-                text += f" (visit {len(self.issued)})"
+            question = core.format(n=number)
+            if slot:
+                question += " " + self._rng.choice(DETAILS).format(
+                    k=self._rng.randint(2, 14), name=self._rng.choice(NAMES), day=self._rng.choice(DAYS),
+                    hour=self._rng.randint(5, 9), city=self._rng.choice(CITIES))
+            text = opener + question + closer
+            if self._rounds[slot] > 1 or text in self.issued or (
+                needs_embedding(text) and matching_text(text) in self.embedded
+            ):
+                text = opener + question + f" (visit {len(self.issued)})" + closer
             self.issued.add(text)
+            if needs_embedding(text):
+                self.embedded.add(matching_text(text))
             return text

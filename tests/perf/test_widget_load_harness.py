@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from agents.conversation.nodes import matching_text, needs_embedding
 from ops.bench.wordings import SLOTS, Wordings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +24,11 @@ def test_wordings_never_repeat_even_past_one_round() -> None:
     wordings = Wordings(seed=1)
     texts = [wordings.text(i % len(SLOTS)) for i in range(len(SLOTS) * 500)]
     assert len(set(texts)) == len(texts)
+    # What the engine embeds (the question without greeting and courtesy) never repeats either, so
+    # no message is an embedding-cache hit; the greeting slot is small talk and embeds nothing.
+    embedded = [matching_text(t) for t in texts if needs_embedding(t)]
+    assert len(embedded) == len(texts) - 500
+    assert len(set(embedded)) == len(embedded)
 
 
 def test_smoke_run_reports_percentiles_errors_and_new_wordings() -> None:

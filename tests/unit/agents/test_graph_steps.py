@@ -6,6 +6,7 @@ import pytest
 
 from agents.conversation import BotRunContext, Ports, conversation_reply, names
 from agents.conversation.graph import build_conversation_graph
+from agents.conversation.nodes import matching_text
 from agents.conversation.state import RunDeps
 from agents.embeddings import Embedder, FloatMatrix
 from agents.providers import OfflineModelProvider
@@ -80,5 +81,19 @@ def test_a_greeting_with_a_question_still_pays_for_the_forward_pass(
     counting = CountingEmbedder(embedder)
     result = conversation_reply(message=message, history=[], context=context, ports=ports,
                                 model=OfflineModelProvider(counting))  # type: ignore[arg-type]
-    assert message in counting.texts
+    assert counting.texts[0] == matching_text(message)
     assert result.answered_by != "canned"
+
+
+@pytest.mark.parametrize(("message", "embedded"), [
+    ("Hi! Sorry to bother you, is the patio heated? Thanks so much!", "is the patio heated?"),
+    ("Quick question: do you deliver? Please let me know. Cheers", "do you deliver?"),
+    ("ok what about parking", "what about parking"),
+    # Content stays: thanks that is the message, words that only look like a greeting, an adjective at the end.
+    ("Thank you for nothing", "Thank you for nothing"),
+    ("Hi-fi speakers?", "Hi-fi speakers?"),
+    ("Is the pasta nice", "Is the pasta nice"),
+    ("Thanks", "Thanks"),
+])
+def test_the_question_is_embedded_without_the_courtesy_around_it(message: str, embedded: str) -> None:
+    assert matching_text(message) == embedded
