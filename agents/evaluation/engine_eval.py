@@ -23,6 +23,7 @@ from agents.conversation import ApprovedAnswer, BotRunContext, KnowledgeHit, Por
 from agents.conversation.context import CrisisSettings, QuickReply, Trigger
 from agents.conversation.facts import BusinessFacts, DayHours, FactNote, ServiceFact
 from agents.conversation.paraphrase import rule_paraphrases
+from agents.detection.intent import IntentRule
 from agents.embeddings import CachingEmbedder, Embedder, MiniLMEmbedder
 from agents.providers import OfflineModelProvider
 
@@ -122,6 +123,8 @@ def pack_bot(mode: str, embedder: Embedder, *, paraphrases: bool = True) -> tupl
                               sensitivity=pack.crisis.sensitivity),
         quick_replies=tuple(QuickReply(q.label, _fill(q.message, details) if q.message else None, q.action) for q in pack.quick_replies),
         triggers=tuple(Trigger(t.key, tuple(t.phrases), t.action, _fill(t.reply, details)) for t in pack.triggers),
+        # The pack's intents, as a live bot gets them (tenants/conversations/agent_runtime.bot_run_context).
+        intents=tuple(IntentRule(name=i.name, lead_type=i.lead_type, keywords=tuple(i.keywords)) for i in pack.intents),
     )
     return context, Ports(knowledge=knowledge, approved_answers=knowledge)
 
