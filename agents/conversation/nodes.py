@@ -13,11 +13,12 @@ from agents.conversation import names, prompts
 from agents.conversation.actions import ActionResult, booking_question, run_action
 from agents.conversation.context import BotRunContext
 from agents.conversation.facts import answer_from_facts, detect_topics, facts_brief, is_day_follow_up
-from agents.conversation.ports import AnswerRequest, KnowledgeHit, ModelCallFailed
+from agents.conversation.ports import AnswerRequest, KnowledgeHit, ModelCallFailed, Turn
 from agents.conversation.results import ContactDetail, CrisisAlert, LeadEffect, ReviewItem
 from agents.conversation.state import ConversationState, RunDeps, lead_of
 from agents.detection.classify import detect_message
 from agents.detection.crisis import CrisisAssessment
+from agents.detection.labels import CrisisLevel, LeadType
 from agents.detection.lead_scoring import score_lead
 
 # BEY-4: MiniLM cosine between the visitor's question and an approved FAQ question at or above which
@@ -368,6 +369,17 @@ def _already_asked(state: ConversationState, runtime: Runtime[RunDeps]) -> bool:
 _SPECIFIC_TYPES: Final = ("appointment", "service_request", "pricing", "complaint", "hours_location")
 
 
+def _turn_labels(turn: Turn, deps: RunDeps) -> tuple[LeadType, float, CrisisLevel]:
+    """Lead type, buying intent and crisis level of an earlier visitor turn: as stored when it was
+    answered, or classified again when the caller has no labels (the sandbox, evaluation)."""
+    if turn.lead_type is not None and turn.buying_intent is not None and turn.crisis_level is not None:
+        return turn.lead_type, turn.buying_intent, turn.crisis_level
+    c = detect_message(turn.text, **_embedded(turn.text, deps), intents=deps.context.intents,
+                       crisis_keywords=deps.context.crisis.keywords,
+                       crisis_sensitivity=deps.context.crisis.sensitivity).classification
+    return c.lead_type, c.buying_intent, c.crisis_level
+
+
 def _conversation_lead(state: ConversationState, runtime: Runtime[RunDeps]) -> LeadEffect:
     """ADM-5..8: the lead reflects the whole conversation: its highest intent so far, with reasons.
     "Book me tomorrow at 5" then "555-0199" is an appointment lead, scored on the booking turn."""
@@ -379,14 +391,11 @@ def _conversation_lead(state: ConversationState, runtime: Runtime[RunDeps]) -> L
     for turn in state.get("history", ())[-10:]:
         if turn.role != "visitor":
             continue
-        earlier = detect_message(turn.text, **_embedded(turn.text, deps), intents=deps.context.intents,
-                                 crisis_keywords=deps.context.crisis.keywords,
-                                 crisis_sensitivity=deps.context.crisis.sensitivity)
-        c = earlier.classification
-        if c.crisis_level != "none":
+        lead_type, intent, crisis_level = _turn_labels(turn, deps)
+        if crisis_level != "none":
             continue
-        if c.buying_intent > best_intent or (best_type not in _SPECIFIC_TYPES and c.lead_type in _SPECIFIC_TYPES):
-            best_text, best_type, best_intent = turn.text, c.lead_type, max(best_intent, c.buying_intent)
+        if intent > best_intent or (best_type not in _SPECIFIC_TYPES and lead_type in _SPECIFIC_TYPES):
+            best_text, best_type, best_intent = turn.text, lead_type, max(best_intent, intent)
             reasons = [f"earlier: “{turn.text[:80]}”"]
     labels = tuple(c.label for c in current.contacts)
     if best_text == state["message"]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from agents.conversation.context import BotRunContext
+from agents.detection.labels import CrisisLevel, LeadType
 from agents.embeddings.base import Embedder
 
 
@@ -17,6 +18,11 @@ from agents.embeddings.base import Embedder
 class Turn:
     role: Literal["visitor", "bot"]
     text: str
+    # What detection found in a visitor turn when it was answered, if the caller stored it: the lead
+    # is then scored from these instead of classifying the turn again (a forward pass per turn).
+    lead_type: LeadType | None = None
+    buying_intent: float | None = None
+    crisis_level: CrisisLevel | None = None
 
 
 @dataclass(frozen=True, slots=True)

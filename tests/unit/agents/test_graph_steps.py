@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.conversation import BotRunContext, Ports, conversation_reply, names
+from agents.conversation import BotRunContext, Ports, Turn, conversation_reply, names
 from agents.conversation.graph import build_conversation_graph
 from agents.conversation.nodes import matching_text
 from agents.conversation.state import RunDeps
@@ -97,3 +97,25 @@ def test_a_greeting_with_a_question_still_pays_for_the_forward_pass(
 ])
 def test_the_question_is_embedded_without_the_courtesy_around_it(message: str, embedded: str) -> None:
     assert matching_text(message) == embedded
+
+
+def test_stored_labels_of_earlier_turns_spare_classifying_them_again(
+    context: BotRunContext, ports: Ports, embedder: Embedder
+) -> None:
+    booking = "Can you fit me in for a skin fade tomorrow at 5?"
+    labelled = [Turn("visitor", booking, lead_type="appointment", buying_intent=0.9, crisis_level="none"),
+                Turn("bot", "Sure, what's your number?")]
+    counting = CountingEmbedder(embedder)
+    result = conversation_reply(message="415-555-0199", history=labelled, context=context, ports=ports,
+                                model=OfflineModelProvider(counting))  # type: ignore[arg-type]
+    assert result.lead is not None
+    assert result.lead.lead_type == "appointment"
+    assert matching_text(booking) not in counting.texts  # the stored labels were used
+
+    counting = CountingEmbedder(embedder)
+    bare = [Turn("visitor", booking), Turn("bot", "Sure, what's your number?")]
+    again = conversation_reply(message="415-555-0199", history=bare, context=context, ports=ports,
+                               model=OfflineModelProvider(counting))  # type: ignore[arg-type]
+    assert matching_text(booking) in counting.texts  # no labels: classified again, same lead
+    assert again.lead is not None
+    assert (again.lead.lead_type, again.lead.score) == (result.lead.lead_type, result.lead.score)
