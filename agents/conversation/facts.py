@@ -237,6 +237,15 @@ def is_day_follow_up(message: str) -> bool:
         and not any(TOPIC_PATTERNS[t].search(message) for t in ("prices", "booking", "phone", "email", "address"))
 
 
+# The menu as a whole ("what's on the menu", "can I see your menu"), not a question about something on
+# it ("any vegan dishes on the menu?", "does the menu change with the seasons?"), which retrieval answers.
+_WHOLE_MENU: Final = re.compile(
+    r"\b(?:what(?:'s|\s+is)\s+(?:on\s+)?(?:the|your)\s+menu|(?:see|send|show|have|get|read|view)\s+(?:me\s+)?(?:the|your|a)\s+menu)"
+    r"|^\s*(?:(?:the|your)\s+)?menu\b",
+    re.I,
+)
+
+
 def answer_from_facts(
     facts: BusinessFacts, message: str, *, previous_topics: tuple[str, ...] = (), now: datetime | None = None,
 ) -> FactAnswer | None:
@@ -255,8 +264,8 @@ def answer_from_facts(
             desc = f" {service.description.rstrip('.')}." if service.description else ""
             return FactAnswer("prices", f"{sentence}{extra}.{desc}".replace("..", "."))
         if facts.services and not ({"hours", "phone", "address", "email"} & set(topics)):
-            if re.search(r"\b(?:prices|price\s+list|rates|services|menu|how\s+much\s+(?:are|do)\s+(?:your|you))\b", message, re.I) \
-                    or len(_words(message)) <= 2:
+            if re.search(r"\b(?:prices|price\s+list|rates|services|how\s+much\s+(?:are|do)\s+(?:your|you))\b", message, re.I) \
+                    or _WHOLE_MENU.search(message) or len(_words(message)) <= 2:
                 return FactAnswer("prices", price_list(facts))
     answers: list[tuple[str, str]] = []
     if "hours" in topics and facts.hours:

@@ -107,6 +107,19 @@ def test_answers_from_business_facts(question: str, expected: str) -> None:
     assert expected in answer.text
 
 
+@pytest.mark.parametrize("question", ["What's on the menu?", "Can I see your menu", "menu?"])
+def test_the_whole_menu_gets_the_price_list(question: str) -> None:
+    answer = answer_from_facts(FACTS, question, now=NOW)
+    assert answer is not None
+    assert answer.topic == "prices"
+    assert "Beard Trim: from $15" in answer.text
+
+
+@pytest.mark.parametrize("question", ["Do you have vegan dishes on the menu?", "Does the menu change with the seasons?"])
+def test_a_question_about_something_on_the_menu_is_left_to_retrieval(question: str) -> None:
+    assert answer_from_facts(FACTS, question, now=NOW) is None
+
+
 def test_holiday_exception_and_follow_up() -> None:
     christmas = answer_from_facts(FACTS, "are you open on friday?", now=datetime(2026, 12, 23, tzinfo=ZoneInfo("UTC")))
     assert christmas is not None
