@@ -14,7 +14,6 @@ Reports server_ms (stored per message) and client round-trip percentiles per mod
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
@@ -22,8 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,41 +32,6 @@ sys.path[:0] = [str(ROOT / "platform"), str(ROOT), str(ROOT / "ops" / "bench")]
 import widget_api as W  # noqa: E402
 
 from ops import embedded  # noqa: E402
-
-
-@contextmanager
-def gunicorn(port: int, workers: int, threads: int, **extra_env: str) -> Iterator[subprocess.Popen[bytes]]:
-    """widget_api's server, with its own control socket (gunicorn's default path is shared by every
-    instance on the machine) and a longer start deadline for a busy machine."""
-    log = open(ROOT / ".data" / f"bench-gunicorn-{port}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-         "--timeout", "120", "--graceful-timeout", "5", "--keep-alive", "30",
-         "--control-socket", str(ROOT / ".data" / f"gunicorn-bench-{port}.ctl")],
-        cwd=ROOT, env=W._env(**extra_env), stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/healthz", headers={"Host": W.HOST})
-                conn.getresponse().read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start; see {log.name}") from None
-                time.sleep(0.5)
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def _pause_plan_out_of_reach() -> None:
@@ -149,7 +111,7 @@ def main() -> int:
         for round_number in range(args.rounds):
             for mode in (("on", "off") if round_number % 2 == 0 else ("off", "on")):
                 port = W._free_port()
-                with gunicorn(port, args.workers, args.threads,
+                with W.gunicorn(port, args.workers, args.threads,
                                 BILLING_ENFORCE_QUOTAS="true" if mode == "on" else "false"):
                     W._warm_up(port, token, args.workers)
                     tag = f"{mode}{round_number}"

@@ -180,15 +180,18 @@ def setup_client() -> int:
 @contextmanager
 def gunicorn(port: int, workers: int, threads: int, settings_module: str = "config.settings.production",
              **extra_env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A production-settings gunicorn on `port` until the block ends (every bench's server). It has
+    its own control socket: gunicorn's default path is shared by every instance on the machine."""
     log = open(ROOT / ".data" / f"bench-gunicorn-{port}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-         "--timeout", "120", "--graceful-timeout", "5", "--keep-alive", "30"],
+         "--timeout", "120", "--graceful-timeout", "5", "--keep-alive", "30",
+         "--control-socket", str(ROOT / ".data" / f"gunicorn-bench-{port}.ctl")],
         cwd=ROOT, env=_env(settings_module, **extra_env), stdout=log, stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 180  # a loaded 2-core machine imports slowly
+        deadline = time.monotonic() + 300  # a loaded 2-core machine imports slowly
         while True:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
