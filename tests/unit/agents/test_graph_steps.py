@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.conversation import BotRunContext, Ports, Turn, conversation_reply, names
+from agents.conversation import BotRunContext, Ports, Turn, TurnResult, conversation_reply, names
 from agents.conversation.graph import build_conversation_graph
 from agents.conversation.nodes import matching_text
 from agents.conversation.state import RunDeps
@@ -26,6 +26,15 @@ class CountingEmbedder:
     def embed(self, texts: list[str]) -> FloatMatrix:
         self.texts.extend(texts)
         return self.inner.embed(texts)
+
+
+def counted_reply(message: str, context: BotRunContext, ports: Ports, embedder: Embedder,
+                  history: list[Turn] | None = None) -> tuple[TurnResult, list[str]]:
+    """One turn on the real embedder; also returns the texts it embedded."""
+    counting = CountingEmbedder(embedder)
+    result = conversation_reply(message=message, history=history or [], context=context, ports=ports,
+                                model=OfflineModelProvider(counting))  # type: ignore[arg-type]
+    return result, counting.texts
 
 
 def steps(message: str, context: BotRunContext, ports: Ports, model: OfflineModelProvider) -> list[str]:
@@ -66,11 +75,9 @@ def test_a_sequence_keeps_what_each_step_accumulates(context: BotRunContext, por
 def test_greetings_and_courtesy_get_small_talk_without_a_forward_pass(
     message: str, context: BotRunContext, ports: Ports, embedder: Embedder
 ) -> None:
-    counting = CountingEmbedder(embedder)
-    result = conversation_reply(message=message, history=[], context=context, ports=ports,
-                                model=OfflineModelProvider(counting))  # type: ignore[arg-type]
+    result, embedded = counted_reply(message, context, ports, embedder)
     assert (result.answered_by, result.is_fallback) == ("canned", False)
-    assert counting.texts == []
+    assert embedded == []
 
 
 @pytest.mark.parametrize("message", ["Hi, how much is a skin fade?", "hey I want to end it all",
@@ -78,10 +85,8 @@ def test_greetings_and_courtesy_get_small_talk_without_a_forward_pass(
 def test_a_greeting_with_a_question_still_pays_for_the_forward_pass(
     message: str, context: BotRunContext, ports: Ports, embedder: Embedder
 ) -> None:
-    counting = CountingEmbedder(embedder)
-    result = conversation_reply(message=message, history=[], context=context, ports=ports,
-                                model=OfflineModelProvider(counting))  # type: ignore[arg-type]
-    assert counting.texts[0] == matching_text(message)
+    result, embedded = counted_reply(message, context, ports, embedder)
+    assert embedded[0] == matching_text(message)
     assert result.answered_by != "canned"
 
 
@@ -105,17 +110,13 @@ def test_stored_labels_of_earlier_turns_spare_classifying_them_again(
     booking = "Can you fit me in for a skin fade tomorrow at 5?"
     labelled = [Turn("visitor", booking, lead_type="appointment", buying_intent=0.9, crisis_level="none"),
                 Turn("bot", "Sure, what's your number?")]
-    counting = CountingEmbedder(embedder)
-    result = conversation_reply(message="415-555-0199", history=labelled, context=context, ports=ports,
-                                model=OfflineModelProvider(counting))  # type: ignore[arg-type]
+    result, embedded = counted_reply("415-555-0199", context, ports, embedder, history=labelled)
     assert result.lead is not None
     assert result.lead.lead_type == "appointment"
-    assert matching_text(booking) not in counting.texts  # the stored labels were used
+    assert matching_text(booking) not in embedded  # the stored labels were used
 
-    counting = CountingEmbedder(embedder)
     bare = [Turn("visitor", booking), Turn("bot", "Sure, what's your number?")]
-    again = conversation_reply(message="415-555-0199", history=bare, context=context, ports=ports,
-                               model=OfflineModelProvider(counting))  # type: ignore[arg-type]
-    assert matching_text(booking) in counting.texts  # no labels: classified again, same lead
+    again, embedded = counted_reply("415-555-0199", context, ports, embedder, history=bare)
+    assert matching_text(booking) in embedded  # no labels: classified again, same lead
     assert again.lead is not None
     assert (again.lead.lead_type, again.lead.score) == (result.lead.lead_type, result.lead.score)
