@@ -20,7 +20,7 @@ import functools
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -40,7 +40,13 @@ from agents.conversation.state import (
     lead_of,
 )
 
-Step = Callable[[ConversationState, Runtime[RunDeps]], ConversationState]
+
+class Step(Protocol):
+    """A node function: the state so far and the run's runtime in, a partial update out."""
+
+    def __call__(self, state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState: ...
+
+
 # The state's accumulating keys, reduced inside a sequence exactly as LangGraph reduces them between nodes.
 _REDUCERS: dict[str, Callable[[Any, Any], Any]] = {"review_items": add_review_items, "effects": add_effects}
 
@@ -66,7 +72,7 @@ def sequence(*steps: Step) -> Step:
                     combined[key] = reducer(combined.get(key, ()), value)
         return cast(ConversationState, combined)
 
-    run.__name__ = "_then_".join(step.__name__ for step in steps)
+    run.__name__ = "_then_".join(getattr(step, "__name__", "step") for step in steps)
     return run
 
 
