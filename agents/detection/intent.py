@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Final
@@ -52,9 +53,17 @@ def lexicon_scores(text: str, intents: tuple[IntentRule, ...] = ()) -> dict[Lead
             scores[label] += weight * min(hits, 2) if hits else 0.0
     lowered = text.lower()
     for rule in intents:
-        if any(k.strip() and re.search(rf"\b{re.escape(k.strip().lower())}\b", lowered) for k in rule.keywords):
+        pattern = _keywords_pattern(rule.keywords)
+        if pattern is not None and pattern.search(lowered):
             scores[rule.lead_type] += INTENT_KEYWORD_WEIGHT
     return scores
+
+
+@functools.lru_cache(maxsize=4096)
+def _keywords_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One compiled alternation per intent's keywords (whole words, lower case); None when it has none."""
+    words = [re.escape(k.strip().lower()) for k in keywords if k.strip()]
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b") if words else None
 
 
 def classify_lead_type(
