@@ -53,8 +53,8 @@ def lexicon_scores(text: str, intents: tuple[IntentRule, ...] = ()) -> dict[Lead
             scores[label] += weight * min(hits, 2) if hits else 0.0
     lowered = text.lower()
     for rule in intents:
-        pattern = _keywords_pattern(rule.keywords)
-        if pattern is not None and pattern.search(lowered):
+        keywords = _keywords_pattern(rule.keywords)
+        if keywords is not None and keywords.search(lowered):
             scores[rule.lead_type] += INTENT_KEYWORD_WEIGHT
     return scores
 
