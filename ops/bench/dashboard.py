@@ -100,7 +100,7 @@ ANALYZE;
 """
 
 
-def _child(requests: int, *, freeze: bool = True) -> None:
+def _child(requests: int, *, freeze: bool = True, profile: bool = False) -> None:
     import gc
 
     import django
@@ -183,8 +183,28 @@ def _child(requests: int, *, freeze: bool = True) -> None:
         rows.append({"page": path.replace(str(conversation_id), "<id>"), "queries": queries, **timed,
                      **pauses.as_row()})
     heap["tracked_after"] = len(gc.get_objects())
+    profiles = {row["page"]: _profile(browser, path, requests) for path, row in zip(pages, rows, strict=True)
+                if profile and "export" in path or profile and "report" in path}
     print(json.dumps({"counts": counts, "timings": {k: round(v, 2) for k, v in timings.items()}, "pages": rows,
-                      "heap": heap, "frozen": freeze}))
+                      "heap": heap, "frozen": freeze, "profiles": profiles}))
+
+
+def _profile(browser: Any, path: str, requests: int) -> str:
+    """cProfile of `requests` more requests of one page: the top functions by own time and by total."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        _fetch(browser, path)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(18)
+    stats.sort_stats("cumulative").print_stats(30)
+    return out.getvalue()
 
 
 def _fetch(browser: Any, path: str) -> Any:
@@ -200,15 +220,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--no-freeze", action="store_true", help="leave the start-up heap unfrozen (before issue 17)")
+    parser.add_argument("--profile", action="store_true", help="also cProfile the exports (printed after the table)")
     parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._child:
-        _child(args.requests, freeze=not args.no_freeze)
+        _child(args.requests, freeze=not args.no_freeze, profile=args.profile)
         return 0
 
     report = child_in_scratch_db(module="ops.bench.dashboard", database=BENCH_DB,
                                  child_args=["--requests", str(args.requests),
-                                             *(["--no-freeze"] if args.no_freeze else [])])
+                                             *(["--no-freeze"] if args.no_freeze else []),
+                                             *(["--profile"] if args.profile else [])])
     report["requests"] = args.requests
     if args.json:
         print(json.dumps(report, indent=2))
@@ -217,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"data: {report['counts']}  timings: {report['timings']}  total {report['total_s']} s")
     print(f"heap: {'frozen' if report['frozen'] else 'NOT frozen'} {report['heap']}")
     pages_print(report["pages"], width=62)
+    for page, text in report["profiles"].items():
+        print(f"\n== profile of {page}, {args.requests} requests ==\n{text}")
     return 0
 
 
