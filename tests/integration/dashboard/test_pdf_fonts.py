@@ -103,3 +103,11 @@ def test_a_clients_transcript_pdf_embeds_no_glyph_of_another_clients_export(http
     assert ALPHA_ONLY_CHARACTERS <= _embedded_characters(alpha_pdf.content)
     assert not ALPHA_ONLY_CHARACTERS & _embedded_characters(bravo_pdf.content)
     assert "Ωmega" not in "".join(p.extract_text() for p in PdfReader(io.BytesIO(bravo_pdf.content)).pages)
+
+
+def test_font_subsetting_does_not_log_every_pdfs_glyph_names() -> None:
+    """fontTools' subsetter logs ~40 lines per PDF at INFO (each font's glyph names); the settings keep it quiet."""
+    import logging
+
+    assert not logging.getLogger("fontTools.subset").isEnabledFor(logging.INFO)
+    assert logging.getLogger("fontTools.subset").isEnabledFor(logging.WARNING)
