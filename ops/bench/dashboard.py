@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from functools import partial
 from pathlib import Path
@@ -181,7 +182,7 @@ def _child(requests: int, *, freeze: bool = True, profile: bool = False) -> None
         with GcPauses() as pauses:
             timed = page_timings(partial(_fetch, browser, path), requests)
         rows.append({"page": path.replace(str(conversation_id), "<id>"), "queries": queries, **timed,
-                     **pauses.as_row()})
+                     **pauses.as_row(), "load": round(os.getloadavg()[0], 2)})
     heap["tracked_after"] = len(gc.get_objects())
     profiles = {row["page"]: _profile(browser, path, requests) for path, row in zip(pages, rows, strict=True)
                 if profile and "export" in path or profile and "report" in path}

@@ -110,12 +110,13 @@ class GcPauses:
 
 
 def pages_print(pages: list[dict[str, Any]], *, width: int) -> None:
-    """The page table; with GcPauses columns (gc2, gc2_ms, gc_ms) where the rows carry them."""
+    """The page table; with GcPauses columns (gc2, gc2_ms, gc_ms) and the 1-minute load after the
+    page's requests where the rows carry them."""
     gc_columns = bool(pages) and "gc2" in pages[0]
-    extra = f" {'full GCs':>8} {'full ms':>8} {'all GC ms':>9}" if gc_columns else ""
+    extra = f" {'full GCs':>8} {'full ms':>8} {'all GC ms':>9} {'load':>5}" if gc_columns else ""
     print(f"{'page':<{width}} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}{extra}")
     for row in pages:
-        extra = f" {row['gc2']:>8} {row['gc2_ms']:>8} {row['gc_ms']:>9}" if gc_columns else ""
+        extra = f" {row['gc2']:>8} {row['gc2_ms']:>8} {row['gc_ms']:>9} {row.get('load', ''):>5}" if gc_columns else ""
         print(f"{row['page']:<{width}} {row['queries']:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} "
               f"{row['max_ms']:>8}{extra}")
 
