@@ -106,7 +106,7 @@ def test_a_clients_transcript_pdf_embeds_no_glyph_of_another_clients_export(http
 
 
 def test_font_subsetting_does_not_log_every_pdfs_glyph_names() -> None:
-    """fontTools' subsetter logs ~40 lines per PDF at INFO (each font's glyph names); the settings keep it quiet."""
+    """fontTools' subsetter logs ~70 records per PDF at INFO (each font's glyph names); the settings keep it quiet."""
     import logging
 
     assert not logging.getLogger("fontTools.subset").isEnabledFor(logging.INFO)
