@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import pickle
 from functools import cache
 from pathlib import Path
@@ -42,7 +43,16 @@ def _parsed_font(path: str, style: str) -> tuple[TTFFont, bytes]:
     for tag in ("glyf", "loca", "maxp", "hmtx", "cmap", "post"):
         if tag in ttfont:
             ttfont[tag]  # noqa: B018 (decompiles the table once, here)
-    return parsed, pickle.dumps(ttfont, protocol=pickle.HIGHEST_PROTOCOL)
+    # Read what is left from memory, not from the file: unpickling a font that reads from a file
+    # reopens that file (fontTools' SFNTReader), one open file per PDF until the GC closes it.
+    file = ttfont.reader.file
+    ttfont.reader.file = io.BytesIO(Path(path).read_bytes())
+    file.close()
+    ttfont_pickle = pickle.dumps(ttfont, protocol=pickle.HIGHEST_PROTOCOL)
+    # The copies carry their own; this one's ~6,000 glyph objects would only lengthen every full
+    # garbage collection of the process (they are created after the start-up heap is frozen).
+    del parsed.ttfont
+    return parsed, ttfont_pickle
 
 
 def _font_for_document(pdf: FPDF, path: str, style: str) -> TTFFont:
