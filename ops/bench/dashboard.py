@@ -10,18 +10,25 @@ visitors, 100,000 sessions and conversations, 1,000,000 messages, ~15,000 leads,
 20,000 embedded questions. Then the rollups are rebuilt once (timed) and each page is requested N
 times through Django's test client with the client's host header, signed in as its owner.
 Reports numbers, asserts nothing.
+
+Like a production web process (config/wsgi.py) the child freezes its start-up heap — after Django,
+the data set and both URL confs are loaded, before the first page request — so full garbage
+collections cost what they cost there; `--no-freeze` measures the old way. Each page row also says
+how many full (generation-2) collections ran during its timed requests and how long they took, and
+the time of all collections: a p95 with a GC pause in it says so.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ops.bench.provisioning import child_in_scratch_db, page_timings, pages_print
+from ops.bench.provisioning import GcPauses, child_in_scratch_db, page_timings, pages_print
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = "bench_dashboard"
@@ -48,18 +55,19 @@ SELECT gen_random_uuid(), visitor_id, 1, started_at, 'https://bench.example', 'h
 FROM bench_conv;
 
 INSERT INTO conversations_conversation (id, visitor_id, session_id, bot_id, status, started_at, last_message_at,
-    ended_at, message_count, lead_type, sentiment, crisis_level, asked_for_contact, handoff_requested_at, summary, tags)
+    ended_at, message_count, lead_type, sentiment, crisis_level, asked_for_contact, handoff_requested_at, held_by_email,
+    held_by_name, summary, tags)
 SELECT id, visitor_id, NULL, 1, 'ended', started_at, started_at + (message_count - 1) * interval '20 seconds',
        started_at + (message_count - 1) * interval '20 seconds', message_count,
        (ARRAY['pricing','appointment','service_request','hours_location','general_question','other'])[1 + g % 6],
-       (ARRAY['positive','neutral','neutral','negative'])[1 + g % 4], 'none', false, NULL,
+       (ARRAY['positive','neutral','neutral','negative'])[1 + g % 4], 'none', false, NULL, '', '',
        'Visitor asked about ' || (ARRAY['prices','opening hours','booking','parking','the menu'])[1 + g % 5],
        ARRAY[(ARRAY['pricing','hours','booking','parking','menu','delivery'])[1 + g % 6]]
 FROM bench_conv;
 
 INSERT INTO conversations_message (conversation_id, role, text, created_at, answered_by, is_fallback, citations,
-    server_ms, model_ms, input_tokens, output_tokens, model_name, feedback, lead_type, sentiment, crisis_level,
-    buying_intent)
+    server_ms, model_ms, input_tokens, output_tokens, model_name, feedback, author_name, lead_type, sentiment,
+    crisis_level, buying_intent)
 SELECT c.id, CASE WHEN i % 2 = 0 THEN 'visitor' ELSE 'bot' END,
        CASE WHEN i % 2 = 0 THEN (ARRAY['What time do you open?','How much is it?','Can I book for Friday?',
             'Do you have parking?','Is there a vegetarian menu?'])[1 + (c.g + i) % 5]
@@ -70,7 +78,7 @@ SELECT c.id, CASE WHEN i % 2 = 0 THEN 'visitor' ELSE 'bot' END,
        CASE WHEN i % 2 = 1 THEN 40 + ((c.g * 31 + i * 17) % 900) END,
        CASE WHEN i % 2 = 1 THEN 20 + ((c.g * 17 + i * 7) % 600) END,
        0, 0, '', CASE WHEN i % 2 = 1 AND (c.g + i) % 29 = 0 THEN 'up' ELSE '' END,
-       '', '', '', NULL
+       '', '', '', '', NULL
 FROM bench_conv c, generate_series(0, c.message_count - 1) i;
 
 INSERT INTO leads_lead (conversation_id, visitor_id, name, phone, email, lead_type, score, score_reasons,
@@ -93,7 +101,9 @@ ANALYZE;
 """
 
 
-def _child(requests: int) -> None:
+def _child(requests: int, *, freeze: bool = True, profile: bool = False) -> None:
+    import gc
+
     import django
 
     django.setup()
@@ -144,6 +154,15 @@ def _child(requests: int) -> None:
         timings["rollups_incremental_s"] = time.perf_counter() - t0
         conversation_id = Conversation.objects.order_by("-started_at").values_list("pk", flat=True).first()
 
+    # Start-up as in a web process: both URL confs loaded, then the heap frozen (config/wsgi.py).
+    import config.urls_public  # noqa: F401
+    import config.urls_tenant  # noqa: F401
+    from config.heap import freeze_startup_heap
+
+    if freeze:
+        freeze_startup_heap()
+    heap = {"frozen": gc.get_freeze_count(), "tracked": len(gc.get_objects())}
+
     browser = DjangoClient(HTTP_HOST=f"{SLUG}.shoreline.localhost")
     response = browser.post("/login/", {"username": "owner@bench.example", "password": PASSWORD})
     assert response.status_code == 302, response.status_code
@@ -160,9 +179,33 @@ def _child(requests: int) -> None:
                 b"".join(response.streaming_content)
         assert response.status_code == 200, (path, response.status_code)
         queries = len(ctx.captured_queries)
-        rows.append({"page": path.replace(str(conversation_id), "<id>"), "queries": queries,
-                     **page_timings(partial(_fetch, browser, path), requests)})
-    print(json.dumps({"counts": counts, "timings": {k: round(v, 2) for k, v in timings.items()}, "pages": rows}))
+        with GcPauses() as pauses:
+            timed = page_timings(partial(_fetch, browser, path), requests)
+        rows.append({"page": path.replace(str(conversation_id), "<id>"), "queries": queries, **timed,
+                     **pauses.as_row(), "load": round(os.getloadavg()[0], 2)})
+    heap["tracked_after"] = len(gc.get_objects())
+    profiles = {row["page"]: _profile(browser, path, requests) for path, row in zip(pages, rows, strict=True)
+                if profile and "export" in path or profile and "report" in path}
+    print(json.dumps({"counts": counts, "timings": {k: round(v, 2) for k, v in timings.items()}, "pages": rows,
+                      "heap": heap, "frozen": freeze, "profiles": profiles}))
+
+
+def _profile(browser: Any, path: str, requests: int) -> str:
+    """cProfile of `requests` more requests of one page: the top functions by own time and by total."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        _fetch(browser, path)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(18)
+    stats.sort_stats("cumulative").print_stats(30)
+    return out.getvalue()
 
 
 def _fetch(browser: Any, path: str) -> Any:
@@ -177,21 +220,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.bench.dashboard")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--no-freeze", action="store_true", help="leave the start-up heap unfrozen (before issue 17)")
+    parser.add_argument("--profile", action="store_true", help="also cProfile the exports (printed after the table)")
     parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._child:
-        _child(args.requests)
+        _child(args.requests, freeze=not args.no_freeze, profile=args.profile)
         return 0
 
     report = child_in_scratch_db(module="ops.bench.dashboard", database=BENCH_DB,
-                                 child_args=["--requests", str(args.requests)])
+                                 child_args=["--requests", str(args.requests),
+                                             *(["--no-freeze"] if args.no_freeze else []),
+                                             *(["--profile"] if args.profile else [])])
     report["requests"] = args.requests
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
     print(f"machine: {report['machine']}")
     print(f"data: {report['counts']}  timings: {report['timings']}  total {report['total_s']} s")
+    print(f"heap: {'frozen' if report['frozen'] else 'NOT frozen'} {report['heap']}")
     pages_print(report["pages"], width=62)
+    for page, text in report["profiles"].items():
+        print(f"\n== profile of {page}, {args.requests} requests ==\n{text}")
     return 0
 
 

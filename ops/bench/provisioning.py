@@ -81,10 +81,44 @@ def page_timings(get: Callable[[], object], requests: int) -> dict[str, float]:
             "max_ms": round(samples[-1], 1)}
 
 
+class GcPauses:
+    """Garbage-collector pauses of this process while active (gc.callbacks): how many collections of
+    each generation ran and how long they took, so a reader can tell a GC spike from work."""
+
+    def __init__(self) -> None:
+        self.count = [0, 0, 0]
+        self.ms = [0.0, 0.0, 0.0]
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count[info["generation"]] += 1
+            self.ms[info["generation"]] += (time.perf_counter() - self._started) * 1000
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def as_row(self) -> dict[str, float]:
+        """Full (generation 2) collections and their total ms; all generations' total ms."""
+        return {"gc2": self.count[2], "gc2_ms": round(self.ms[2], 1), "gc_ms": round(sum(self.ms), 1)}
+
+
 def pages_print(pages: list[dict[str, Any]], *, width: int) -> None:
-    print(f"{'page':<{width}} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    """The page table; with GcPauses columns (gc2, gc2_ms, gc_ms) and the 1-minute load after the
+    page's requests where the rows carry them."""
+    gc_columns = bool(pages) and "gc2" in pages[0]
+    extra = f" {'full GCs':>8} {'full ms':>8} {'all GC ms':>9} {'load':>5}" if gc_columns else ""
+    print(f"{'page':<{width}} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}{extra}")
     for row in pages:
-        print(f"{row['page']:<{width}} {row['queries']:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['max_ms']:>8}")
+        extra = f" {row['gc2']:>8} {row['gc2_ms']:>8} {row['gc_ms']:>9} {row.get('load', ''):>5}" if gc_columns else ""
+        print(f"{row['page']:<{width}} {row['queries']:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} "
+              f"{row['max_ms']:>8}{extra}")
 
 
 def machine_info() -> dict[str, object]:
@@ -147,9 +181,10 @@ def _batch(size: int) -> None:
     # its startup heap (config/wsgi.py); do the same so full GCs cost what they cost there.
     import config.urls_public  # noqa: F401
     import config.urls_tenant  # noqa: F401
+    from config.heap import freeze_startup_heap
 
-    gc.collect()
-    gc.freeze()
+    freeze_startup_heap()
+
     def backend_pid() -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")

@@ -1,12 +1,12 @@
 """The Celery app. Tasks carry the schema they were queued from (tenant-schemas-celery)."""
 
-import gc
 from typing import Any
 
 from celery.signals import worker_process_init, worker_ready
 from tenant_schemas_celery.app import CeleryApp
 
 from config.env import settings_module
+from config.heap import freeze_startup_heap
 
 settings_module()
 
@@ -18,9 +18,8 @@ app.autodiscover_tasks()
 @worker_ready.connect
 @worker_process_init.connect
 def _freeze_startup_heap(**kwargs: Any) -> None:
-    """Tasks are loaded: keep full garbage collections off the long-lived heap (see config/wsgi.py)."""
-    gc.collect()
-    gc.freeze()
+    """Tasks are loaded: keep full garbage collections off the long-lived heap (config/heap.py)."""
+    freeze_startup_heap()
 
 
 def _connect_observability() -> None:

@@ -51,5 +51,6 @@ def logging_config(fmt: str, level: str) -> dict[str, Any]:
             "cmdstanpy": {"level": "WARNING"},
             "axes": {"level": "WARNING"},
             "twilio.http_client": {"level": "WARNING"},  # logs every request header at INFO
+            "fontTools": {"level": "WARNING"},  # ~70 records per PDF export at INFO (glyph names)
         },
     }

@@ -1,4 +1,3 @@
-import gc
 import sys
 from pathlib import Path
 
@@ -21,11 +20,10 @@ from tenants.knowledge.embedding import knowledge_embedder  # noqa: E402
 knowledge_embedder().embed(["warm up"])
 
 # Import both URL confs now too (the widget API and agent code behind them are most of the heap),
-# then freeze everything loaded so far: it lives as long as the process, and without this every
-# full garbage collection walks those ~270k objects again — a ~0.25 s pause on our 2-core machines
-# in whichever request triggers it (docs/benchmarks.md, Provisioning).
+# then freeze everything loaded so far (~270k objects that live as long as the process; see
+# config/heap.py).
 import config.urls_public  # noqa: E402, F401
 import config.urls_tenant  # noqa: E402, F401
+from config.heap import freeze_startup_heap  # noqa: E402
 
-gc.collect()
-gc.freeze()
+freeze_startup_heap()
