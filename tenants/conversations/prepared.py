@@ -1,0 +1,105 @@
+"""The hot statements of a widget turn, compiled by the ORM once per process (issue 17).
+
+Building a queryset and compiling it to SQL costs more CPU than Postgres spends running these
+statements. Each one here is still written with the ORM or derived from the models' fields, so it
+follows the models, but it is compiled once per process and then run with new parameter values.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connections
+from django.db.models import AutoField, Model, QuerySet
+from django.db.models.query import _get_from_db, get_related_populators
+
+
+class PreparedSelect[M: Model]:
+    """A model SELECT built by `build(**sentinels)` and compiled once; `first(**values)` runs it with
+    each sentinel's parameter replaced by the value of the same name, and returns the first row as
+    Django would (the model, its select_related objects and its annotations).
+
+    The sentinels must be distinctive values of the parameters' types: each has to appear exactly
+    once among the compiled statement's parameters (checked when compiling)."""
+
+    def __init__(self, build: Callable[..., QuerySet[M]], **sentinels: Any) -> None:
+        self._build = build
+        self._sentinels = sentinels
+        self._compiled: dict[str, tuple[Any, ...]] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, alias: str) -> tuple[Any, ...]:
+        queryset = self._build(**self._sentinels)
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        slots: dict[str, int] = {}
+        for name, sentinel in self._sentinels.items():
+            found = [i for i, p in enumerate(params) if type(p) is type(sentinel) and p == sentinel]
+            if len(found) != 1:
+                raise ValueError(f"sentinel {name}={sentinel!r} appears {len(found)} times in the parameters")
+            slots[name] = found[0]
+        klass_info = compiler.klass_info
+        fetch_mode = queryset._fetch_mode
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [s[0].target.attname for s in compiler.select[start:end]]
+        return (sql, tuple(params), slots, compiler, _get_from_db(klass_info["model"], fetch_mode), start, end,
+                init_list, get_related_populators(klass_info, compiler.select, alias, fetch_mode),
+                dict(compiler.annotation_col_map or {}))
+
+    def compiled(self, alias: str = "default") -> tuple[Any, ...]:
+        found = self._compiled.get(alias)
+        if found is None:
+            with self._lock:
+                found = self._compiled.get(alias) or self._compile(alias)
+                self._compiled[alias] = found
+        return found
+
+    def first(self, *, using: str = "default", **values: Any) -> M | None:
+        sql, template, slots, compiler, from_db, start, end, init_list, populators, annotations = self.compiled(using)
+        params = list(template)
+        for name, index in slots.items():
+            params[index] = values[name]
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchmany(1)
+        if not rows:
+            return None
+        row = next(iter(compiler.results_iter(results=[rows])))
+        obj: M = from_db(using, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in annotations.items():
+            setattr(obj, name, row[position])
+        return obj
+
+
+def insert_columns(model: type[Model]) -> list[Any]:
+    """The fields an INSERT of `model` writes, as bulk_create chooses them (no auto or generated pk)."""
+    return [f for f in model._meta.concrete_fields if not f.generated and not isinstance(f, AutoField)]
+
+
+_INSERTS: dict[tuple[str, type[Model], int, bool], str] = {}
+
+
+def insert_sql(model: type[Model], objs: Sequence[Model], *, returning: bool,
+               using: str = "default") -> tuple[str, tuple[Any, ...]]:
+    """The INSERT of `objs`: one row each, every field's value through the field's own pre_save and
+    get_db_prep_save (as Model.save and bulk_create do); the statement text is built once per
+    model and row count."""
+    connection = connections[using]
+    fields = insert_columns(model)
+    key = (using, model, len(objs), returning)
+    sql = _INSERTS.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+               f"VALUES {', '.join([row] * len(objs))}")  # names from the model's metadata, values are parameters
+        if returning:
+            sql += f" RETURNING {qn(model._meta.db_table)}.{qn(model._meta.pk.column)}"
+        _INSERTS[key] = sql
+    params = tuple(f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection)
+                   for obj in objs for f in fields)
+    return sql, params
