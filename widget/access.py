@@ -27,7 +27,7 @@ from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot
 from tenants.bots.selectors import bot_get, bot_published_config
 from widget.client_ip import client_ip
-from widget.ratelimit import Decision, bot_limit, ip_limit, rate_limit_take, visitor_limit
+from widget.ratelimit import Decision, bot_limit, ip_limit, rate_limit_take_all, visitor_limit
 from widget.visitor_token import VISITOR_HEADER, visitor_token_valid
 
 EMBED_ORIGIN_HEADER = "X-Shoreline-Embed-Origin"
@@ -198,12 +198,13 @@ def rate_limit_check(request: HttpRequest, caller: WidgetCaller, visitor_key: st
     """
     scope = visitor_scope(caller)
     ip = client_ip(request)
-    _refuse_if_limited(rate_limit_take(f"{scope}:ip:{ip}", ip_limit()))
+    buckets = [(f"{scope}:ip:{ip}", ip_limit())]
     if visitor_key:
         signed = visitor_token_valid(request.headers.get(VISITOR_HEADER), scope=scope, visitor_id=visitor_key)
         bucket = f"v:{visitor_key}" if signed else f"unsigned:{ip}"
-        _refuse_if_limited(rate_limit_take(f"{scope}:{bucket}", visitor_limit()))
-    _refuse_if_limited(rate_limit_take(scope, bot_limit()))
+        buckets.append((f"{scope}:{bucket}", visitor_limit()))
+    buckets.append((scope, bot_limit()))
+    _refuse_if_limited(rate_limit_take_all(buckets))  # one round trip for the three buckets (issue 17)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import redis
@@ -22,27 +23,30 @@ from controlplane.core.valkey import hot_path_valkey
 
 log = logging.getLogger("shoreline.widget.ratelimit")
 
+# Takes one token from each bucket in order (KEYS[i] with rate ARGV[2i-1], burst ARGV[2i]) and stops at
+# the first bucket that has none: that bucket's index and retry time come back, {0, "0"} when all allowed.
+# One round trip for all the buckets of a call (issue 17: was one per bucket), same order and effects.
 _LUA = """
-local key = KEYS[1]
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local state = redis.call('HMGET', key, 'tokens', 'ts')
-local tokens = tonumber(state[1]) or burst
-local ts = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
-local allowed = 0
-local retry = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-else
-  retry = (1 - tokens) / rate
+for i, key in ipairs(KEYS) do
+  local rate = tonumber(ARGV[2 * i - 1])
+  local burst = tonumber(ARGV[2 * i])
+  local state = redis.call('HMGET', key, 'tokens', 'ts')
+  local tokens = tonumber(state[1]) or burst
+  local ts = tonumber(state[2]) or now
+  tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
+  local allowed = tokens >= 1
+  if allowed then
+    tokens = tokens - 1
+  end
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
+  redis.call('EXPIRE', key, math.ceil(burst / rate) + 1)
+  if not allowed then
+    return {i, tostring((1 - tokens) / rate)}
+  end
 end
-redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('EXPIRE', key, math.ceil(burst / rate) + 1)
-return {allowed, tostring(retry)}
+return {0, "0"}
 """
 
 
@@ -97,15 +101,17 @@ def _script(url: str):  # type: ignore[no-untyped-def]
     return hot_path_valkey(url).register_script(_LUA)
 
 
-def _redis_take(key: str, limit: Limit) -> tuple[bool, float] | None:
-    """The shared bucket, or None when Redis cannot answer (then it is left alone for a while)."""
+def _redis_take(buckets: Sequence[tuple[str, Limit]]) -> tuple[int, float] | None:
+    """The shared buckets: (1-based index of the first refusing bucket or 0, its retry time), or None
+    when Redis cannot answer (then it is left alone for a while)."""
     global _last_warning, _redis_down_until
     if time.monotonic() < _redis_down_until:
         return None
+    prefix = settings.WIDGET_RATELIMIT_KEY_PREFIX
     try:
-        allowed, retry = _script(settings.WIDGET_RATELIMIT_REDIS_URL)(
-            keys=[f"{settings.WIDGET_RATELIMIT_KEY_PREFIX}rl:{limit.name}:{key}"],
-            args=[limit.rate_per_second, limit.burst],
+        refused, retry = _script(settings.WIDGET_RATELIMIT_REDIS_URL)(
+            keys=[f"{prefix}rl:{limit.name}:{key}" for key, limit in buckets],
+            args=[arg for _, limit in buckets for arg in (limit.rate_per_second, limit.burst)],
         )
     except redis.RedisError:
         _redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
@@ -113,23 +119,40 @@ def _redis_take(key: str, limit: Limit) -> tuple[bool, float] | None:
             _last_warning = time.monotonic()
             log.warning("Rate limiter cannot reach Redis; using in-process buckets until it is back.")
         return None
-    return bool(int(allowed)), float(retry)
+    return int(refused), float(retry)
+
+
+def _local_take(buckets: Sequence[tuple[str, Limit]]) -> tuple[int, float]:
+    for index, (key, limit) in enumerate(buckets, start=1):
+        allowed, retry = _local.take(f"{limit.name}:{key}", limit)
+        if not allowed:
+            return index, retry
+    return 0, 0.0
 
 
 def rate_limit_reset_local() -> None:
-    """Forget the in-process buckets and the Redis back-off (tests, and after a config change)."""
-    global _local, _redis_down_until
+    """Forget the in-process buckets, the Redis back-off and its warning's timer (tests, and after a
+    config change)."""
+    global _local, _redis_down_until, _last_warning
     _local = _LocalBuckets()
     _redis_down_until = 0.0
+    _last_warning = 0.0
 
 
 def rate_limit_take(key: str, limit: Limit) -> Decision:
-    shared = _redis_take(key, limit)
+    return rate_limit_take_all([(key, limit)])
+
+
+def rate_limit_take_all(buckets: Sequence[tuple[str, Limit]]) -> Decision:
+    """A token from each bucket in order, stopping at the first that has none (whose limit the
+    refusal names); the buckets after it are not touched. Allowed: the last bucket's name."""
+    shared = _redis_take(buckets)
     if shared is not None:
-        (allowed, retry), backend = shared, "redis"
+        (refused, retry), backend = shared, "redis"
     else:
-        (allowed, retry), backend = _local.take(f"{limit.name}:{key}", limit), "local"
-    return Decision(allowed=allowed, retry_after=max(1, math.ceil(retry)) if not allowed else 0,
+        (refused, retry), backend = _local_take(buckets), "local"
+    limit = buckets[refused - 1][1] if refused else buckets[-1][1]
+    return Decision(allowed=not refused, retry_after=max(1, math.ceil(retry)) if refused else 0,
                     limit=limit.name, backend=backend)
 
 
