@@ -24,6 +24,7 @@ from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from agents.detection.intent import IntentRule
 from controlplane.billing.metering import usage_allows_answers, usage_record_reply
+from controlplane.core.prepared import PreparedSelect, insert_sql
 from controlplane.notifications.handoffs import live_handoff_open
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
@@ -39,7 +40,6 @@ from tenants.conversations.notifications import (
     handoff_event_emit,
     lead_events_emit,
 )
-from tenants.conversations.prepared import PreparedSelect, insert_sql
 from tenants.conversations.signals import conversation_tags_changed
 from tenants.leads.models import Lead
 from tenants.leads.services import lead_apply_effect

@@ -1,4 +1,4 @@
-"""The hot statements of a widget turn, compiled by the ORM once per process (issue 17).
+"""Hot statements compiled by the ORM once per process (issue 17: a widget turn's).
 
 Building a queryset and compiling it to SQL costs more CPU than Postgres spends running these
 statements. Each one here is still written with the ORM or derived from the models' fields, so it
@@ -16,7 +16,7 @@ from django.db.models import AutoField, Model, QuerySet
 from django.db.models.query import _get_from_db, get_related_populators
 
 
-class PreparedSelect[M: Model]:
+class PreparedSelect[T: Model]:
     """A model SELECT built by `build(**sentinels)` and compiled once; `first(**values)` runs it with
     each sentinel's parameter replaced by the value of the same name, and returns the first row as
     Django would (the model, its select_related objects and its annotations).
@@ -24,7 +24,7 @@ class PreparedSelect[M: Model]:
     The sentinels must be distinctive values of the parameters' types: each has to appear exactly
     once among the compiled statement's parameters (checked when compiling)."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], **sentinels: Any) -> None:
+    def __init__(self, build: Callable[..., QuerySet[T]], **sentinels: Any) -> None:
         self._build = build
         self._sentinels = sentinels
         self._compiled: dict[str, tuple[Any, ...]] = {}
@@ -56,7 +56,7 @@ class PreparedSelect[M: Model]:
                 self._compiled[alias] = found
         return found
 
-    def first(self, *, using: str = "default", **values: Any) -> M | None:
+    def first(self, *, using: str = "default", **values: Any) -> T | None:
         sql, template, slots, compiler, from_db, start, end, init_list, populators, annotations = self.compiled(using)
         params = list(template)
         for name, index in slots.items():
@@ -67,7 +67,7 @@ class PreparedSelect[M: Model]:
         if not rows:
             return None
         row = next(iter(compiler.results_iter(results=[rows])))
-        obj: M = from_db(using, init_list, row[start:end])
+        obj: T = from_db(using, init_list, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
         for name, position in annotations.items():
@@ -80,26 +80,46 @@ def insert_columns(model: type[Model]) -> list[Any]:
     return [f for f in model._meta.concrete_fields if not f.generated and not isinstance(f, AutoField)]
 
 
-_INSERTS: dict[tuple[str, type[Model], int, bool], str] = {}
+_INSERTS: dict[tuple[str, type[Model], int, bool, str], str] = {}
 
 
-def insert_sql(model: type[Model], objs: Sequence[Model], *, returning: bool,
-               using: str = "default") -> tuple[str, tuple[Any, ...]]:
+def insert_sql(model: type[Model], objs: Sequence[Model], *, returning: bool, using: str = "default",
+               suffix: str = "") -> tuple[str, tuple[Any, ...]]:
     """The INSERT of `objs`: one row each, every field's value through the field's own pre_save and
     get_db_prep_save (as Model.save and bulk_create do); the statement text is built once per
     model and row count."""
     connection = connections[using]
     fields = insert_columns(model)
-    key = (using, model, len(objs), returning)
+    key = (using, model, len(objs), returning, suffix)
     sql = _INSERTS.get(key)
     if sql is None:
         qn = connection.ops.quote_name
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
                f"VALUES {', '.join([row] * len(objs))}")  # names from the model's metadata, values are parameters
+        if suffix:
+            sql += f" {suffix}"
         if returning:
             sql += f" RETURNING {qn(model._meta.db_table)}.{qn(model._meta.pk.column)}"
         _INSERTS[key] = sql
     params = tuple(f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection)
                    for obj in objs for f in fields)
     return sql, params
+
+
+def model_insert[M: Model](obj: M, *, suffix: str = "", using: str = "default") -> M | None:
+    """Save a new `obj` as `objects.create` would (pre_save, default values, its pk set), through the
+    INSERT built once per model. `suffix` goes before RETURNING (an ON CONFLICT clause): when it skips
+    the row, nothing is returned and the result is None. No model signals are sent: use it only for
+    models without receivers."""
+    model = type(obj)
+    sql, params = insert_sql(model, [obj], returning=True, using=using, suffix=suffix)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = using
+    return obj
