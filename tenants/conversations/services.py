@@ -7,6 +7,7 @@ and never writes (agents/ returns effects; this module applies them).
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from agents.detection.intent import IntentRule
 from controlplane.billing.metering import usage_allows_answers, usage_record_reply
-from controlplane.core.prepared import PreparedSelect, insert_sql
+from controlplane.core.prepared import PreparedSelect, insert_sql, model_insert
 from controlplane.notifications.handoffs import live_handoff_open
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
@@ -96,20 +97,39 @@ def event_record(
 
 
 def visitor_touch(*, visitor_key: str) -> Visitor:
+    return _visitor_touch(visitor_key=visitor_key)[0]
+
+
+def _column(model: type[Visitor] | type[VisitorSession], name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+@functools.cache
+def _visitor_upsert_suffix() -> str:
+    """ON CONFLICT … RETURNING of the visitor upsert: a known visitor is seen now; returns its id, first
+    sighting, session count and latest widget session, from the models' columns (built once)."""
+    table, sessions = connection.ops.quote_name(Visitor._meta.db_table), VisitorSession._meta.db_table
+    last_seen, pk = _column(Visitor, "last_seen_at"), _column(Visitor, "id")
+    return (f"ON CONFLICT ({_column(Visitor, 'visitor_key')}) DO UPDATE SET {last_seen} = EXCLUDED.{last_seen} "  # noqa: S608
+            f"RETURNING {table}.{pk}, {table}.{_column(Visitor, 'first_seen_at')}, "
+            f"{table}.{_column(Visitor, 'session_count')}, "
+            f"(SELECT s.{_column(VisitorSession, 'id')} FROM {connection.ops.quote_name(sessions)} AS s "
+            f"WHERE s.{_column(VisitorSession, 'visitor')} = {table}.{pk} "
+            f"ORDER BY s.{_column(VisitorSession, 'started_at')} DESC LIMIT 1)")
+
+
+def _visitor_touch(*, visitor_key: str) -> tuple[Visitor, uuid.UUID | None]:
+    """The visitor of this key, created or seen now, and its latest widget session (the visit a new
+    conversation belongs to: VAL-1 engagement counts visits with a visitor message through this link).
+    One statement (issue 17: get_or_create sent two to four)."""
     now = timezone.now()
-    visitor, created = Visitor.objects.get_or_create(
-        visitor_key=visitor_key, defaults={"first_seen_at": now, "last_seen_at": now}
-    )
-    if not created:
-        Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
-    return visitor
-
-
-def _current_session(visitor: Visitor) -> Subquery:
-    """The visit a new conversation belongs to: the visitor's latest widget session. A subquery inside
-    the conversation's INSERT, so linking costs no round trip (VAL-1 engagement counts visits with a
-    visitor message through this link)."""
-    return Subquery(VisitorSession.objects.filter(visitor=visitor).order_by("-started_at").values("pk")[:1])
+    visitor = Visitor(visitor_key=visitor_key, first_seen_at=now, last_seen_at=now)
+    sql, params = insert_sql(Visitor, [visitor], returning=False, suffix=_visitor_upsert_suffix())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        visitor.pk, visitor.first_seen_at, visitor.session_count, session_id = cursor.fetchone()
+    visitor._state.adding, visitor._state.db = False, connection.alias
+    return visitor, session_id
 
 
 def session_start(*, bot: Bot, visitor_key: str, origin: str = "", page_url: str = "") -> VisitorSession:
@@ -238,10 +258,10 @@ def _persist_turn(
             if visitor.last_seen_at < now - VISITOR_SEEN_RESOLUTION:
                 Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
         else:
-            visitor = visitor_touch(visitor_key=visitor_key)
-            conversation = Conversation.objects.create(visitor=visitor, bot_id=bot.pk, started_at=now,
-                                                       last_message_at=now,
-                                                       session_id=_current_session(visitor))  # type: ignore[misc]
+            visitor, session_id = _visitor_touch(visitor_key=visitor_key)
+            conversation = model_insert(Conversation(visitor=visitor, bot_id=bot.pk, started_at=now,
+                                                     last_message_at=now, session_id=session_id))
+            assert conversation is not None
         visitor_message = Message(conversation=conversation, role=Message.Role.VISITOR, text=text, created_at=now)
         bot_message = Message(conversation=conversation, role=Message.Role.BOT, created_at=now)
         lead_created = False
