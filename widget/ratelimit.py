@@ -23,15 +23,22 @@ from controlplane.core.valkey import hot_path_valkey
 
 log = logging.getLogger("shoreline.widget.ratelimit")
 
-# Takes one token from each bucket in order (KEYS[i] with rate ARGV[2i-1], burst ARGV[2i]) and stops at
-# the first bucket that has none: that bucket's index and retry time come back, {0, "0"} when all allowed.
-# One round trip for all the buckets of a call (issue 17: was one per bucket), same order and effects.
+# Takes one token from each of the first ARGV[1] keys in order (bucket i: rate ARGV[2i], burst
+# ARGV[2i+1]) and stops at the first bucket that has none: returns that bucket's index (0 when all
+# allowed) and retry time, then the values of the remaining KEYS (read for the caller in the same round
+# trip). One round trip for all the buckets of a call (issue 17: was one per bucket), same order and effects.
 _LUA = """
+local n = tonumber(ARGV[1])
+local result = {0, "0"}
+for j = n + 1, #KEYS do
+  result[#result + 1] = redis.call('GET', KEYS[j]) or false
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-for i, key in ipairs(KEYS) do
-  local rate = tonumber(ARGV[2 * i - 1])
-  local burst = tonumber(ARGV[2 * i])
+for i = 1, n do
+  local key = KEYS[i]
+  local rate = tonumber(ARGV[2 * i])
+  local burst = tonumber(ARGV[2 * i + 1])
   local state = redis.call('HMGET', key, 'tokens', 'ts')
   local tokens = tonumber(state[1]) or burst
   local ts = tonumber(state[2]) or now
@@ -43,10 +50,12 @@ for i, key in ipairs(KEYS) do
   redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
   redis.call('EXPIRE', key, math.ceil(burst / rate) + 1)
   if not allowed then
-    return {i, tostring((1 - tokens) / rate)}
+    result[1] = i
+    result[2] = tostring((1 - tokens) / rate)
+    return result
   end
 end
-return {0, "0"}
+return result
 """
 
 
@@ -101,17 +110,18 @@ def _script(url: str):  # type: ignore[no-untyped-def]
     return hot_path_valkey(url).register_script(_LUA)
 
 
-def _redis_take(buckets: Sequence[tuple[str, Limit]]) -> tuple[int, float] | None:
-    """The shared buckets: (1-based index of the first refusing bucket or 0, its retry time), or None
-    when Redis cannot answer (then it is left alone for a while)."""
+def _redis_take(buckets: Sequence[tuple[str, Limit]],
+                reads: Sequence[str] = ()) -> tuple[int, float, list[object]] | None:
+    """The shared buckets: (1-based index of the first refusing bucket or 0, its retry time, the values
+    of `reads`), or None when Redis cannot answer (then it is left alone for a while)."""
     global _last_warning, _redis_down_until
     if time.monotonic() < _redis_down_until:
         return None
     prefix = settings.WIDGET_RATELIMIT_KEY_PREFIX
     try:
-        refused, retry = _script(settings.WIDGET_RATELIMIT_REDIS_URL)(
-            keys=[f"{prefix}rl:{limit.name}:{key}" for key, limit in buckets],
-            args=[arg for _, limit in buckets for arg in (limit.rate_per_second, limit.burst)],
+        refused, retry, *values = _script(settings.WIDGET_RATELIMIT_REDIS_URL)(
+            keys=[*(f"{prefix}rl:{limit.name}:{key}" for key, limit in buckets), *reads],
+            args=[len(buckets), *(arg for _, limit in buckets for arg in (limit.rate_per_second, limit.burst))],
         )
     except redis.RedisError:
         _redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
@@ -119,7 +129,7 @@ def _redis_take(buckets: Sequence[tuple[str, Limit]]) -> tuple[int, float] | Non
             _last_warning = time.monotonic()
             log.warning("Rate limiter cannot reach Redis; using in-process buckets until it is back.")
         return None
-    return int(refused), float(retry)
+    return int(refused), float(retry), values
 
 
 def _local_take(buckets: Sequence[tuple[str, Limit]]) -> tuple[int, float]:
@@ -146,14 +156,23 @@ def rate_limit_take(key: str, limit: Limit) -> Decision:
 def rate_limit_take_all(buckets: Sequence[tuple[str, Limit]]) -> Decision:
     """A token from each bucket in order, stopping at the first that has none (whose limit the
     refusal names); the buckets after it are not touched. Allowed: the last bucket's name."""
-    shared = _redis_take(buckets)
+    return rate_limit_take_and_read(buckets)[0]
+
+
+def rate_limit_take_and_read(buckets: Sequence[tuple[str, Limit]],
+                             reads: Sequence[str] = ()) -> tuple[Decision, list[object] | None]:
+    """`rate_limit_take_all`, also reading the Valkey keys `reads` in the same round trip (their values,
+    or None when Valkey could not answer and the in-process buckets decided)."""
+    shared = _redis_take(buckets, reads)
+    values: list[object] | None = None
     if shared is not None:
-        (refused, retry), backend = shared, "redis"
+        refused, retry, values = shared
+        backend = "redis"
     else:
         (refused, retry), backend = _local_take(buckets), "local"
     limit = buckets[refused - 1][1] if refused else buckets[-1][1]
     return Decision(allowed=not refused, retry_after=max(1, math.ceil(retry)) if refused else 0,
-                    limit=limit.name, backend=backend)
+                    limit=limit.name, backend=backend), values
 
 
 def bot_limit() -> Limit:
