@@ -123,3 +123,26 @@ def model_insert[M: Model](obj: M, *, suffix: str = "", using: str = "default") 
     obj._state.adding = False
     obj._state.db = using
     return obj
+
+
+_UPDATES: dict[tuple[str, type[Model]], str] = {}
+
+
+def model_update(obj: Model, *, using: str = "default") -> int:
+    """Save every field of an existing `obj` as `obj.save()` would (the fields' pre_save), through the
+    UPDATE built once per model; returns the rows updated. No model signals are sent."""
+    connection = connections[using]
+    model = type(obj)
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
+    sql = _UPDATES.get((using, model))
+    if sql is None:
+        qn = connection.ops.quote_name
+        sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        sql = f"UPDATE {qn(opts.db_table)} SET {sets} WHERE {qn(opts.pk.column)} = %s"  # noqa: S608
+        _UPDATES[(using, model)] = sql
+    params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection=connection) for f in fields]
+    params.append(opts.pk.get_db_prep_value(obj.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
