@@ -59,7 +59,7 @@ def main() -> None:
         assert bot is not None
     token = widget_token_issue(client=tenant, bot_id=bot.pk).raw
     http = Client()
-    headers = {"HTTP_HOST": bench.HOST, "HTTP_ORIGIN": bench.SITE, "HTTP_AUTHORIZATION": f"Bearer {token}",
+    headers: dict[str, Any] = {"HTTP_HOST": bench.HOST, "HTTP_ORIGIN": bench.SITE, "HTTP_AUTHORIZATION": f"Bearer {token}",
                "HTTP_X_FORWARDED_PROTO": "https"}
     wordings = Wordings(seed=99)
     statements: list[tuple[bool, int]] = []

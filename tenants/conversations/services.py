@@ -25,7 +25,7 @@ from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from agents.detection.intent import IntentRule
 from controlplane.billing.metering import usage_allows_answers, usage_record_reply
-from controlplane.core.prepared import PreparedSelect, insert_sql, model_insert
+from controlplane.core.prepared import PreparedSelect, insert_sql, model_insert, quoted
 from controlplane.notifications.handoffs import live_handoff_open
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
@@ -101,19 +101,20 @@ def visitor_touch(*, visitor_key: str) -> Visitor:
 
 
 def _column(model: type[Visitor] | type[VisitorSession], name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
+    field: Any = model._meta.get_field(name)
+    return quoted(field.column)
 
 
 @functools.cache
 def _visitor_upsert_suffix() -> str:
     """ON CONFLICT … RETURNING of the visitor upsert: a known visitor is seen now; returns its id, first
     sighting, session count and latest widget session, from the models' columns (built once)."""
-    table, sessions = connection.ops.quote_name(Visitor._meta.db_table), VisitorSession._meta.db_table
+    table, sessions = quoted(Visitor._meta.db_table), quoted(VisitorSession._meta.db_table)
     last_seen, pk = _column(Visitor, "last_seen_at"), _column(Visitor, "id")
     return (f"ON CONFLICT ({_column(Visitor, 'visitor_key')}) DO UPDATE SET {last_seen} = EXCLUDED.{last_seen} "  # noqa: S608
             f"RETURNING {table}.{pk}, {table}.{_column(Visitor, 'first_seen_at')}, "
             f"{table}.{_column(Visitor, 'session_count')}, "
-            f"(SELECT s.{_column(VisitorSession, 'id')} FROM {connection.ops.quote_name(sessions)} AS s "
+            f"(SELECT s.{_column(VisitorSession, 'id')} FROM {sessions} AS s "
             f"WHERE s.{_column(VisitorSession, 'visitor')} = {table}.{pk} "
             f"ORDER BY s.{_column(VisitorSession, 'started_at')} DESC LIMIT 1)")
 
@@ -319,16 +320,16 @@ def _conversation_update_sql(increments: dict[str, int], values: dict[str, Any])
     """UPDATE of one conversation: counters moved by `increments`, fields set to `values` (through each
     field's get_db_prep_save); the statement text is built from the model's columns once per process."""
     opts = Conversation._meta
+    fields: dict[str, Any] = {name: opts.get_field(name) for name in (*increments, *values)}
     key = (tuple(increments), tuple(values))
     sql = _CONVERSATION_UPDATES.get(key)
     if sql is None:
-        qn = connection.ops.quote_name
-        sets = [f"{qn(opts.get_field(n).column)} = {qn(opts.get_field(n).column)} + %s" for n in increments]
-        sets += [f"{qn(opts.get_field(n).column)} = %s" for n in values]
-        sql = f"UPDATE {qn(opts.db_table)} SET {', '.join(sets)} WHERE {qn(opts.pk.column)} = %s"  # noqa: S608
+        sets = [f"{quoted(fields[n].column)} = {quoted(fields[n].column)} + %s" for n in increments]
+        sets += [f"{quoted(fields[n].column)} = %s" for n in values]
+        sql = f"UPDATE {quoted(opts.db_table)} SET {', '.join(sets)} WHERE {quoted(opts.pk.column)} = %s"  # noqa: S608
         _CONVERSATION_UPDATES[key] = sql
     params = (*increments.values(),
-              *(opts.get_field(n).get_db_prep_save(v, connection=connection) for n, v in values.items()))
+              *(fields[n].get_db_prep_save(v, connection=connection) for n, v in values.items()))
     return sql, params
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 
 import redis
 from django.conf import settings
@@ -46,7 +47,7 @@ def version_keys(*scopes: str) -> list[str]:
     return [_key(s) for s in scopes]
 
 
-def versions_from(values: list[object]) -> tuple[bytes, ...]:
+def versions_from(values: Iterable[object]) -> tuple[bytes, ...]:
     return tuple(v if isinstance(v, bytes) else b"0" if v is None else str(v).encode() for v in values)
 
 

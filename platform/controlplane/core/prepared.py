@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import AutoField, Model, QuerySet
-from django.db.models.query import _get_from_db, get_related_populators
+from django.db.models.query import _get_from_db, get_related_populators  # type: ignore[attr-defined]
 
 
 class PreparedSelect[T: Model]:
@@ -41,7 +41,7 @@ class PreparedSelect[T: Model]:
                 raise ValueError(f"sentinel {name}={sentinel!r} appears {len(found)} times in the parameters")
             slots[name] = found[0]
         klass_info = compiler.klass_info
-        fetch_mode = queryset._fetch_mode
+        fetch_mode = queryset._fetch_mode  # type: ignore[attr-defined]  # Django 6.1, not in the stubs yet
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         init_list = [s[0].target.attname for s in compiler.select[start:end]]
         return (sql, tuple(params), slots, compiler, _get_from_db(klass_info["model"], fetch_mode), start, end,
@@ -75,6 +75,12 @@ class PreparedSelect[T: Model]:
         return obj
 
 
+def quoted(name: str | None, *, using: str = "default") -> str:
+    """A table or column name as SQL (model metadata only: never a value)."""
+    assert name is not None
+    return connections[using].ops.quote_name(name)
+
+
 def insert_columns(model: type[Model]) -> list[Any]:
     """The fields an INSERT of `model` writes, as bulk_create chooses them (no auto or generated pk)."""
     return [f for f in model._meta.concrete_fields if not f.generated and not isinstance(f, AutoField)]
@@ -93,14 +99,13 @@ def insert_sql(model: type[Model], objs: Sequence[Model], *, returning: bool, us
     key = (using, model, len(objs), returning, suffix)
     sql = _INSERTS.get(key)
     if sql is None:
-        qn = connection.ops.quote_name
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+        sql = (f"INSERT INTO {quoted(model._meta.db_table)} ({', '.join(quoted(f.column) for f in fields)}) "  # noqa: S608
                f"VALUES {', '.join([row] * len(objs))}")  # names from the model's metadata, values are parameters
         if suffix:
             sql += f" {suffix}"
         if returning:
-            sql += f" RETURNING {qn(model._meta.db_table)}.{qn(model._meta.pk.column)}"
+            sql += f" RETURNING {quoted(model._meta.db_table)}.{quoted(model._meta.pk.column)}"
         _INSERTS[key] = sql
     params = tuple(f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection)
                    for obj in objs for f in fields)
@@ -137,9 +142,8 @@ def model_update(obj: Model, *, using: str = "default") -> int:
     fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
     sql = _UPDATES.get((using, model))
     if sql is None:
-        qn = connection.ops.quote_name
-        sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-        sql = f"UPDATE {qn(opts.db_table)} SET {sets} WHERE {qn(opts.pk.column)} = %s"  # noqa: S608
+        sets = ", ".join(f"{quoted(f.column)} = %s" for f in fields)
+        sql = f"UPDATE {quoted(opts.db_table)} SET {sets} WHERE {quoted(opts.pk.column)} = %s"  # noqa: S608
         _UPDATES[(using, model)] = sql
     params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection=connection) for f in fields]
     params.append(opts.pk.get_db_prep_value(obj.pk, connection))
