@@ -18,7 +18,14 @@ from ninja.security import HttpBearer
 
 from controlplane.clients.models import Client
 from controlplane.clients.selectors import public_origin
-from controlplane.core.config_versions import PUBLIC, VersionedCache, versions_get
+from controlplane.core.config_versions import (
+    PUBLIC,
+    VersionedCache,
+    version_keys,
+    versions_from,
+    versions_get,
+)
+from controlplane.core.tenancy import request_public_version
 from controlplane.widgets.models import WidgetToken
 from controlplane.widgets.origins import origin_allowed, origin_from_referer
 from controlplane.widgets.selectors import allowed_origins_for
@@ -27,7 +34,7 @@ from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot
 from tenants.bots.selectors import bot_get, bot_published_config
 from widget.client_ip import client_ip
-from widget.ratelimit import Decision, bot_limit, ip_limit, rate_limit_take, visitor_limit
+from widget.ratelimit import Decision, bot_limit, ip_limit, rate_limit_take_and_read, visitor_limit
 from widget.visitor_token import VISITOR_HEADER, visitor_token_valid
 
 EMBED_ORIGIN_HEADER = "X-Shoreline-Embed-Origin"
@@ -48,7 +55,6 @@ class WidgetCaller:
     bot_id: int
     token: WidgetToken | None
     origin: str
-    schema_version: bytes | None = None  # the client schema's config version read with the token's
 
 
 @dataclass(frozen=True)
@@ -99,20 +105,18 @@ class WidgetTokenAuth(HttpBearer):
         if token is None:
             return None  # no bearer token at all: ninja answers 401 token_required
         if isinstance(token, _Resolved):
-            return widget_caller(request, token.token, allowlist=list(token.allowlist),
-                                 schema_version=getattr(request, "_widget_schema_version", None))
+            return widget_caller(request, token.token, allowlist=list(token.allowlist))
         return widget_caller(request, token)
 
     def authenticate(self, request: HttpRequest, token: str) -> _Resolved | None:
         key = hashlib.sha256(token.encode()).digest()
-        known = _TOKENS.peek(key)
-        schema = known.token.client.schema_name if isinstance(known, _Resolved) else None
-        versions = versions_get(PUBLIC, schema) if schema else versions_get(PUBLIC)
-        public_version = versions[0] if versions else None
+        # The `public` version this request's routing read a moment ago (issue 17: no second read).
+        public_version = request_public_version(request)
+        if public_version is None:
+            versions = versions_get(PUBLIC)
+            public_version = versions[0] if versions else None
         cached = _TOKENS.get(key, public_version)
         if isinstance(cached, _Resolved):
-            if versions and len(versions) > 1:
-                request._widget_schema_version = versions[1]  # type: ignore[attr-defined]
             return cached
         row = widget_token_resolve(token)
         if row is None:
@@ -153,8 +157,7 @@ def caller_origin(request: HttpRequest) -> str | None:
     return request.headers.get("Origin") or origin_from_referer(request.headers.get("Referer"))
 
 
-def widget_caller(request: HttpRequest, token: WidgetToken, *, allowlist: list[str] | None = None,
-                  schema_version: bytes | None = None) -> WidgetCaller:
+def widget_caller(request: HttpRequest, token: WidgetToken, *, allowlist: list[str] | None = None) -> WidgetCaller:
     """SEC-2: the calling page must be on the bot's allowlist (an empty allowlist denies).
 
     Calls from our own chat iframe carry the embedding page's origin in a header; the
@@ -173,8 +176,7 @@ def widget_caller(request: HttpRequest, token: WidgetToken, *, allowlist: list[s
                           "This chat widget has no allowed websites yet.")
     if origin and origin not in own_origins():
         request.widget_cors_origin = origin  # type: ignore[attr-defined]
-    return WidgetCaller(client=token.client, bot_id=token.bot_id, token=token, origin=effective or "",
-                        schema_version=schema_version)
+    return WidgetCaller(client=token.client, bot_id=token.bot_id, token=token, origin=effective or "")
 
 
 def _refuse_if_limited(decision: Decision) -> None:
@@ -189,21 +191,27 @@ def visitor_scope(caller: WidgetCaller) -> str:
     return f"{caller.client.schema_name}:{caller.bot_id}"
 
 
-def rate_limit_check(request: HttpRequest, caller: WidgetCaller, visitor_key: str | None) -> None:
+def rate_limit_check(request: HttpRequest, caller: WidgetCaller, visitor_key: str | None) -> bytes | None:
     """SEC-6: the network address's bucket, the visitor's, then the bot's.
 
     The visitor bucket is the signed visitor's (X-Shoreline-Visitor from /sessions); a call naming a
     visitor it holds no valid token for shares one visitor-sized bucket with every such call from its
     address, so a script sending fresh visitor ids stays in one bucket.
+
+    One Valkey round trip for the three buckets, which also reads the client schema's config version
+    (returned: None when Valkey did not answer; issue 17).
     """
     scope = visitor_scope(caller)
     ip = client_ip(request)
-    _refuse_if_limited(rate_limit_take(f"{scope}:ip:{ip}", ip_limit()))
+    buckets = [(f"{scope}:ip:{ip}", ip_limit())]
     if visitor_key:
         signed = visitor_token_valid(request.headers.get(VISITOR_HEADER), scope=scope, visitor_id=visitor_key)
         bucket = f"v:{visitor_key}" if signed else f"unsigned:{ip}"
-        _refuse_if_limited(rate_limit_take(f"{scope}:{bucket}", visitor_limit()))
-    _refuse_if_limited(rate_limit_take(scope, bot_limit()))
+        buckets.append((f"{scope}:{bucket}", visitor_limit()))
+    buckets.append((scope, bot_limit()))
+    decision, values = rate_limit_take_and_read(buckets, version_keys(caller.client.schema_name))
+    _refuse_if_limited(decision)
+    return versions_from(values)[0] if values else None
 
 
 @contextmanager
@@ -243,17 +251,17 @@ def widget_call(request: HttpRequest, visitor_id: str | None) -> Iterator[Widget
     Body size, token and origin were checked by WidgetTokenAuth before the body was parsed.
     """
     caller = request_caller(request)
-    rate_limit_check(request, caller, visitor_id)
+    version = rate_limit_check(request, caller, visitor_id)
     with client_schema(caller):
-        bot, config = caller_bot_and_config(caller)
+        bot, config = caller_bot_and_config(caller, version)
         yield WidgetCall(caller=caller, bot=bot, visitor_id=visitor_id, config=config)
 
 
-def caller_bot_and_config(caller: WidgetCaller) -> tuple[Bot, BotConfig]:
+def caller_bot_and_config(caller: WidgetCaller, version: bytes | None = None) -> tuple[Bot, BotConfig]:
     """The widget's bot and its parsed published configuration, cached per process under the client
-    schema's config version (bumped when a bot or a configuration version changes)."""
+    schema's config version (bumped when a bot or a configuration version changes); `version` is that
+    version when the caller has just read it, else it is read here."""
     schema = caller.client.schema_name
-    version = caller.schema_version
     if version is None:
         versions = versions_get(schema)
         version = versions[0] if versions else None

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.http import HttpRequest
 
+from controlplane.core.config_versions import version_keys, versions_from
 from widget.access import (
     WidgetCall,
     WidgetError,
@@ -19,7 +20,7 @@ from widget.access import (
     visitor_scope,
 )
 from widget.client_ip import client_ip
-from widget.ratelimit import Decision, Limit, rate_limit_take
+from widget.ratelimit import Decision, Limit, rate_limit_take_and_read
 from widget.visitor_token import VISITOR_HEADER, visitor_token_valid
 
 POLL_MS = 1000  # the widget asks once a second: a person's reply shows within two seconds
@@ -50,8 +51,9 @@ def widget_poll_call(request: HttpRequest, visitor_id: str) -> Iterator[WidgetCa
     scope = visitor_scope(caller)
     signed = visitor_token_valid(request.headers.get(VISITOR_HEADER), scope=scope, visitor_id=visitor_id)
     bucket = f"v:{visitor_id}" if signed else f"unsigned:{client_ip(request)}"
-    _refuse(rate_limit_take(f"{scope}:{bucket}", visitor_limit))
-    _refuse(rate_limit_take(scope, bot_limit))
+    decision, values = rate_limit_take_and_read([(f"{scope}:{bucket}", visitor_limit), (scope, bot_limit)],
+                                                version_keys(caller.client.schema_name))
+    _refuse(decision)
     with client_schema(caller):
-        bot, config = caller_bot_and_config(caller)
+        bot, config = caller_bot_and_config(caller, versions_from(values)[0] if values else None)
         yield WidgetCall(caller=caller, bot=bot, visitor_id=visitor_id, config=config)

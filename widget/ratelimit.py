@@ -13,6 +13,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import redis
@@ -22,27 +23,39 @@ from controlplane.core.valkey import hot_path_valkey
 
 log = logging.getLogger("shoreline.widget.ratelimit")
 
+# Takes one token from each of the first ARGV[1] keys in order (bucket i: rate ARGV[2i], burst
+# ARGV[2i+1]) and stops at the first bucket that has none: returns that bucket's index (0 when all
+# allowed) and retry time, then the values of the remaining KEYS (read for the caller in the same round
+# trip). One round trip for all the buckets of a call (issue 17: was one per bucket), same order and effects.
 _LUA = """
-local key = KEYS[1]
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
+local n = tonumber(ARGV[1])
+local result = {0, "0"}
+for j = n + 1, #KEYS do
+  result[#result + 1] = redis.call('GET', KEYS[j]) or false
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local state = redis.call('HMGET', key, 'tokens', 'ts')
-local tokens = tonumber(state[1]) or burst
-local ts = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
-local allowed = 0
-local retry = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-else
-  retry = (1 - tokens) / rate
+for i = 1, n do
+  local key = KEYS[i]
+  local rate = tonumber(ARGV[2 * i])
+  local burst = tonumber(ARGV[2 * i + 1])
+  local state = redis.call('HMGET', key, 'tokens', 'ts')
+  local tokens = tonumber(state[1]) or burst
+  local ts = tonumber(state[2]) or now
+  tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
+  local allowed = tokens >= 1
+  if allowed then
+    tokens = tokens - 1
+  end
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
+  redis.call('EXPIRE', key, math.ceil(burst / rate) + 1)
+  if not allowed then
+    result[1] = i
+    result[2] = tostring((1 - tokens) / rate)
+    return result
+  end
 end
-redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('EXPIRE', key, math.ceil(burst / rate) + 1)
-return {allowed, tostring(retry)}
+return result
 """
 
 
@@ -97,15 +110,18 @@ def _script(url: str):  # type: ignore[no-untyped-def]
     return hot_path_valkey(url).register_script(_LUA)
 
 
-def _redis_take(key: str, limit: Limit) -> tuple[bool, float] | None:
-    """The shared bucket, or None when Redis cannot answer (then it is left alone for a while)."""
+def _redis_take(buckets: Sequence[tuple[str, Limit]],
+                reads: Sequence[str] = ()) -> tuple[int, float, list[object]] | None:
+    """The shared buckets: (1-based index of the first refusing bucket or 0, its retry time, the values
+    of `reads`), or None when Redis cannot answer (then it is left alone for a while)."""
     global _last_warning, _redis_down_until
     if time.monotonic() < _redis_down_until:
         return None
+    prefix = settings.WIDGET_RATELIMIT_KEY_PREFIX
     try:
-        allowed, retry = _script(settings.WIDGET_RATELIMIT_REDIS_URL)(
-            keys=[f"{settings.WIDGET_RATELIMIT_KEY_PREFIX}rl:{limit.name}:{key}"],
-            args=[limit.rate_per_second, limit.burst],
+        refused, retry, *values = _script(settings.WIDGET_RATELIMIT_REDIS_URL)(
+            keys=[*(f"{prefix}rl:{limit.name}:{key}" for key, limit in buckets), *reads],
+            args=[len(buckets), *(arg for _, limit in buckets for arg in (limit.rate_per_second, limit.burst))],
         )
     except redis.RedisError:
         _redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
@@ -113,24 +129,50 @@ def _redis_take(key: str, limit: Limit) -> tuple[bool, float] | None:
             _last_warning = time.monotonic()
             log.warning("Rate limiter cannot reach Redis; using in-process buckets until it is back.")
         return None
-    return bool(int(allowed)), float(retry)
+    return int(refused), float(retry), values
+
+
+def _local_take(buckets: Sequence[tuple[str, Limit]]) -> tuple[int, float]:
+    for index, (key, limit) in enumerate(buckets, start=1):
+        allowed, retry = _local.take(f"{limit.name}:{key}", limit)
+        if not allowed:
+            return index, retry
+    return 0, 0.0
 
 
 def rate_limit_reset_local() -> None:
-    """Forget the in-process buckets and the Redis back-off (tests, and after a config change)."""
-    global _local, _redis_down_until
+    """Forget the in-process buckets, the Redis back-off and its warning's timer (tests, and after a
+    config change)."""
+    global _local, _redis_down_until, _last_warning
     _local = _LocalBuckets()
     _redis_down_until = 0.0
+    _last_warning = 0.0
 
 
 def rate_limit_take(key: str, limit: Limit) -> Decision:
-    shared = _redis_take(key, limit)
+    return rate_limit_take_all([(key, limit)])
+
+
+def rate_limit_take_all(buckets: Sequence[tuple[str, Limit]]) -> Decision:
+    """A token from each bucket in order, stopping at the first that has none (whose limit the
+    refusal names); the buckets after it are not touched. Allowed: the last bucket's name."""
+    return rate_limit_take_and_read(buckets)[0]
+
+
+def rate_limit_take_and_read(buckets: Sequence[tuple[str, Limit]],
+                             reads: Sequence[str] = ()) -> tuple[Decision, list[object] | None]:
+    """`rate_limit_take_all`, also reading the Valkey keys `reads` in the same round trip (their values,
+    or None when Valkey could not answer and the in-process buckets decided)."""
+    shared = _redis_take(buckets, reads)
+    values: list[object] | None = None
     if shared is not None:
-        (allowed, retry), backend = shared, "redis"
+        refused, retry, values = shared
+        backend = "redis"
     else:
-        (allowed, retry), backend = _local.take(f"{limit.name}:{key}", limit), "local"
-    return Decision(allowed=allowed, retry_after=max(1, math.ceil(retry)) if not allowed else 0,
-                    limit=limit.name, backend=backend)
+        (refused, retry), backend = _local_take(buckets), "local"
+    limit = buckets[refused - 1][1] if refused else buckets[-1][1]
+    return Decision(allowed=not refused, retry_after=max(1, math.ceil(retry)) if refused else 0,
+                    limit=limit.name, backend=backend), values
 
 
 def bot_limit() -> Limit:

@@ -7,6 +7,7 @@ and never writes (agents/ returns effects; this module applies them).
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
@@ -16,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import AutoField, F, Model, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
-from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
 
 from agents.conversation.ports import Turn
 from agents.conversation.results import TurnResult
 from agents.detection.intent import IntentRule
 from controlplane.billing.metering import usage_allows_answers, usage_record_reply
+from controlplane.core.prepared import PreparedSelect, insert_sql, model_insert, quoted
 from controlplane.notifications.handoffs import live_handoff_open
 from tenants.bots.config import BotConfig
 from tenants.bots.models import Bot, BotStatus
@@ -96,20 +97,40 @@ def event_record(
 
 
 def visitor_touch(*, visitor_key: str) -> Visitor:
+    return _visitor_touch(visitor_key=visitor_key)[0]
+
+
+def _column(model: type[Visitor] | type[VisitorSession], name: str) -> str:
+    field: Any = model._meta.get_field(name)
+    return quoted(field.column)
+
+
+@functools.cache
+def _visitor_upsert_suffix() -> str:
+    """ON CONFLICT … RETURNING of the visitor upsert: a known visitor is seen now; returns its id, first
+    sighting, session count and latest widget session, from the models' columns (built once)."""
+    table, sessions = quoted(Visitor._meta.db_table), quoted(VisitorSession._meta.db_table)
+    last_seen, pk = _column(Visitor, "last_seen_at"), _column(Visitor, "id")
+    return (f"ON CONFLICT ({_column(Visitor, 'visitor_key')}) DO UPDATE SET {last_seen} = EXCLUDED.{last_seen} "  # noqa: S608
+            f"RETURNING {table}.{pk}, {table}.{_column(Visitor, 'first_seen_at')}, "
+            f"{table}.{_column(Visitor, 'session_count')}, "
+            f"(SELECT s.{_column(VisitorSession, 'id')} FROM {sessions} AS s "
+            f"WHERE s.{_column(VisitorSession, 'visitor')} = {table}.{pk} "
+            f"ORDER BY s.{_column(VisitorSession, 'started_at')} DESC LIMIT 1)")
+
+
+def _visitor_touch(*, visitor_key: str) -> tuple[Visitor, uuid.UUID | None]:
+    """The visitor of this key, created or seen now, and its latest widget session (the visit a new
+    conversation belongs to: VAL-1 engagement counts visits with a visitor message through this link).
+    One statement (issue 17: get_or_create sent two to four)."""
     now = timezone.now()
-    visitor, created = Visitor.objects.get_or_create(
-        visitor_key=visitor_key, defaults={"first_seen_at": now, "last_seen_at": now}
-    )
-    if not created:
-        Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
-    return visitor
-
-
-def _current_session(visitor: Visitor) -> Subquery:
-    """The visit a new conversation belongs to: the visitor's latest widget session. A subquery inside
-    the conversation's INSERT, so linking costs no round trip (VAL-1 engagement counts visits with a
-    visitor message through this link)."""
-    return Subquery(VisitorSession.objects.filter(visitor=visitor).order_by("-started_at").values("pk")[:1])
+    visitor = Visitor(visitor_key=visitor_key, first_seen_at=now, last_seen_at=now)
+    sql, params = insert_sql(Visitor, [visitor], returning=False, suffix=_visitor_upsert_suffix())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        visitor.pk, visitor.first_seen_at, visitor.session_count, session_id = cursor.fetchone()
+    visitor._state.adding, visitor._state.db = False, connection.alias
+    return visitor, session_id
 
 
 def session_start(*, bot: Bot, visitor_key: str, origin: str = "", page_url: str = "") -> VisitorSession:
@@ -127,19 +148,24 @@ def session_start(*, bot: Bot, visitor_key: str, origin: str = "", page_url: str
     return session
 
 
+def _open_conversation_query(*, conversation_id: uuid.UUID, visitor_key: str, bot_id: int) -> QuerySet[Conversation]:
+    recent = (Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
+              .values(turn=JSONObject(role="role", text="text"))[:HISTORY_TURNS])
+    return (Conversation.objects.select_related("visitor", "lead").annotate(recent_turns=ArraySubquery(recent))
+            .filter(pk=conversation_id, visitor__visitor_key=visitor_key, bot_id=bot_id)[:1])
+
+
+_OPEN_CONVERSATION = PreparedSelect(_open_conversation_query, conversation_id=uuid.UUID(int=0x5E17E1),
+                                    visitor_key="\x00visitor-key-slot", bot_id=-0x5E17E1)
+
+
 def _open_conversation(*, bot: Bot, visitor_key: str, conversation_id: uuid.UUID | None) -> Conversation | None:
     """The visitor's conversation to continue, None to start a new one; unknown ids are refused."""
     if conversation_id is None:
         return None
     # One statement: the conversation, its visitor and lead (is a contact already known?) and the last
-    # HISTORY_TURNS messages, newest first, as an array (issue 17: was two).
-    recent = (Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
-              .values(turn=JSONObject(role="role", text="text"))[:HISTORY_TURNS])
-    conversation = (
-        Conversation.objects.select_related("visitor", "lead")
-        .annotate(recent_turns=ArraySubquery(recent))
-        .filter(pk=conversation_id, visitor__visitor_key=visitor_key, bot_id=bot.pk).first()
-    )
+    # HISTORY_TURNS messages, newest first, as an array (issue 17: was two), compiled once per process.
+    conversation = _OPEN_CONVERSATION.first(conversation_id=conversation_id, visitor_key=visitor_key, bot_id=bot.pk)
     if conversation is None:
         raise ConversationNotFound("This conversation does not exist for this visitor.")
     if conversation.held_by_email:
@@ -233,10 +259,10 @@ def _persist_turn(
             if visitor.last_seen_at < now - VISITOR_SEEN_RESOLUTION:
                 Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
         else:
-            visitor = visitor_touch(visitor_key=visitor_key)
-            conversation = Conversation.objects.create(visitor=visitor, bot_id=bot.pk, started_at=now,
-                                                       last_message_at=now,
-                                                       session_id=_current_session(visitor))  # type: ignore[misc]
+            visitor, session_id = _visitor_touch(visitor_key=visitor_key)
+            conversation = model_insert(Conversation(visitor=visitor, bot_id=bot.pk, started_at=now,
+                                                     last_message_at=now, session_id=session_id))
+            assert conversation is not None
         visitor_message = Message(conversation=conversation, role=Message.Role.VISITOR, text=text, created_at=now)
         bot_message = Message(conversation=conversation, role=Message.Role.BOT, created_at=now)
         lead_created = False
@@ -261,10 +287,10 @@ def _persist_turn(
         if result is not None and result.is_fallback:
             events.append(Event(kind="fallback", bot_id=bot.pk, visitor_id=visitor.pk,
                                 conversation_id=conversation.pk, occurred_at=now, data={}))
-        _write_turn(messages=[visitor_message, bot_message], events=events, conversation_pk=conversation.pk, update={
-            "message_count": F("message_count") + 2, "last_message_at": now, "lead_type": conversation.lead_type,
-            "sentiment": conversation.sentiment, "crisis_level": conversation.crisis_level,
-            "asked_for_contact": conversation.asked_for_contact,
+        _write_turn(messages=[visitor_message, bot_message], events=events, conversation_pk=conversation.pk,
+                    increments={"message_count": 2}, values={
+            "last_message_at": now, "lead_type": conversation.lead_type, "sentiment": conversation.sentiment,
+            "crisis_level": conversation.crisis_level, "asked_for_contact": conversation.asked_for_contact,
             # A message that raced the idle sweep reopens the conversation; it ends (and is
             # summarised) again once it is really idle.
             "status": Conversation.Status.OPEN, "ended_at": None,
@@ -287,32 +313,37 @@ def _persist_turn(
     )
 
 
-def _insert_sql(model: type[Model], objs: list[Any], *, returning: bool) -> tuple[str, tuple[Any, ...]]:
-    """The INSERT bulk_create would send for `objs` (fields, defaults and pre_save from the model)."""
-    opts = model._meta
-    fields = [f for f in opts.concrete_fields if not f.generated and not isinstance(f, AutoField)]
-    query = InsertQuery(model)
-    query.insert_values(fields, objs)
-    compiler = query.get_compiler(connection=connection)
-    if returning:
-        compiler.returning_fields = [opts.pk]
-    sql, params = compiler.as_sql()[0]
-    return sql, tuple(params)
+_CONVERSATION_UPDATES: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
+
+
+def _conversation_update_sql(increments: dict[str, int], values: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
+    """UPDATE of one conversation: counters moved by `increments`, fields set to `values` (through each
+    field's get_db_prep_save); the statement text is built from the model's columns once per process."""
+    opts = Conversation._meta
+    fields: dict[str, Any] = {name: opts.get_field(name) for name in (*increments, *values)}
+    key = (tuple(increments), tuple(values))
+    sql = _CONVERSATION_UPDATES.get(key)
+    if sql is None:
+        sets = [f"{quoted(fields[n].column)} = {quoted(fields[n].column)} + %s" for n in increments]
+        sets += [f"{quoted(fields[n].column)} = %s" for n in values]
+        sql = f"UPDATE {quoted(opts.db_table)} SET {', '.join(sets)} WHERE {quoted(opts.pk.column)} = %s"  # noqa: S608
+        _CONVERSATION_UPDATES[key] = sql
+    params = (*increments.values(),
+              *(fields[n].get_db_prep_save(v, connection=connection) for n, v in values.items()))
+    return sql, params
 
 
 def _write_turn(*, messages: list[Message], events: list[Event], conversation_pk: uuid.UUID,
-                update: dict[str, Any]) -> None:
+                increments: dict[str, int], values: dict[str, Any]) -> None:
     """A turn's routine writes in ONE statement (issue 17: were three round trips): the events and
     the conversation's counters as data-modifying CTEs of the messages' INSERT, which returns their
-    ids. The SQL is Django's own for each part, so it follows the models."""
-    events_sql, events_params = _insert_sql(Event, events, returning=False)
-    conversation_query = Conversation.objects.filter(pk=conversation_pk).query.chain(UpdateQuery)
-    conversation_query.add_update_values(update)  # type: ignore[attr-defined]
-    update_sql, update_params = conversation_query.get_compiler(connection=connection).as_sql()
-    messages_sql, messages_params = _insert_sql(Message, messages, returning=True)
+    ids. Each part's SQL is derived from the models' fields and built once per process."""
+    events_sql, events_params = insert_sql(Event, events, returning=False)
+    update_sql, update_params = _conversation_update_sql(increments, values)
+    messages_sql, messages_params = insert_sql(Message, messages, returning=True)
     with connection.cursor() as cursor:
         cursor.execute(f"WITH turn_events AS ({events_sql}), turn_conversation AS ({update_sql}) {messages_sql}",
-                       (*events_params, *update_params, *messages_params))
+                       (*events_params, *update_params, conversation_pk, *messages_params))
         ids = [row[0] for row in cursor.fetchall()]
     for message, pk in zip(messages, ids, strict=True):
         message.pk = pk

@@ -1,18 +1,24 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.utils import timezone
 
+from controlplane.core.prepared import PreparedSelect, model_insert, model_update
 from tenants.leads.models import Lead
 
+# Compiled once per process (issue 17: a lead turn's CPU); Lead has no model signal receivers.
+_LEAD_FOR_UPDATE = PreparedSelect(
+    lambda *, conversation_id: Lead.objects.select_for_update().filter(conversation_id=conversation_id)[:1],
+    conversation_id=uuid.UUID(int=0x1EAD))
 _SCORE_ORDER = {"cold": 0, "warm": 1, "hot": 2}
 
 
 def lead_apply_effect(*, conversation: Any, visitor: Any, effect: Any) -> tuple[Lead, bool]:
     """Create or enrich the conversation's lead from a LeadEffect. A score never drops within a conversation."""
     now = timezone.now()
-    lead = Lead.objects.select_for_update().filter(conversation=conversation).first()
+    lead = _LEAD_FOR_UPDATE.first(conversation_id=conversation.pk)
     created = lead is None
     if lead is None:
         lead = Lead(conversation=conversation, visitor=visitor, created_at=now)
@@ -29,5 +35,8 @@ def lead_apply_effect(*, conversation: Any, visitor: Any, effect: Any) -> tuple[
         lead.score = effect.score
         lead.score_reasons = list(effect.score_reasons)
     lead.updated_at = now
-    lead.save()
+    if created:
+        model_insert(lead)
+    else:
+        model_update(lead)
     return lead, created

@@ -23,6 +23,7 @@ from django_tenants.utils import schema_context
 
 from controlplane.audit.services import audit_record
 from controlplane.core import tenancy
+from controlplane.core.prepared import model_insert
 from controlplane.rollups.services import (
     review_count_closed,
     review_count_replace,
@@ -101,8 +102,10 @@ def review_item_open(*, kind: str, conversation: Conversation, question: str, re
                      message: Message | None = None) -> ReviewItem:
     """A new open item in the current client's schema; its count and its triage row appear once the
     transaction commits."""
-    item = ReviewItem.objects.create(kind=kind, conversation=conversation, message=message, question=question,
-                                     reason=reason[:255], created_at=created_at)
+    # The INSERT is built once per process (issue 17: a fallback turn's CPU); ReviewItem has no receivers.
+    item = model_insert(ReviewItem(kind=kind, conversation=conversation, message=message, question=question,
+                                   reason=reason[:255], created_at=created_at))
+    assert item is not None
     schema = _client_schema()
     if schema:
         row = _entry_row(item, _conversation_context(conversation))

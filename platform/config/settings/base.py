@@ -78,19 +78,21 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "widget.cors.WidgetCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The widget API skips these (widget/passthrough.py: it uses no session, user, CSRF cookie, message
+    # or htmx header; issue 17). They are the installed classes for every other path.
+    "widget.passthrough.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "widget.passthrough.CsrfViewMiddleware",
+    "widget.passthrough.AuthenticationMiddleware",
     "controlplane.clients.middleware.ClientTimeZoneMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "controlplane.accounts.middleware.HostMembershipMiddleware",
-    "controlplane.accounts.middleware.ForcePasswordChangeMiddleware",
-    "controlplane.accounts.two_factor.RequireAdminTwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "widget.passthrough.OTPMiddleware",
+    "widget.passthrough.HostMembershipMiddleware",
+    "widget.passthrough.ForcePasswordChangeMiddleware",
+    "widget.passthrough.RequireAdminTwoFactorMiddleware",
+    "widget.passthrough.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
-    "axes.middleware.AxesMiddleware",
+    "widget.passthrough.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # by name: axes checks for it (W002); it only acts on sign-in
 ]
 
 TEMPLATES = [

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 
 import redis
 from django.conf import settings
@@ -40,6 +41,16 @@ def _key(scope: str) -> str:
     return f"{settings.WIDGET_RATELIMIT_KEY_PREFIX}cfgv:{scope}"
 
 
+def version_keys(*scopes: str) -> list[str]:
+    """The Valkey keys of these scopes' versions (to read them in a round trip made for something else;
+    decode the values with `versions_from`)."""
+    return [_key(s) for s in scopes]
+
+
+def versions_from(values: Iterable[object]) -> tuple[bytes, ...]:
+    return tuple(v if isinstance(v, bytes) else b"0" if v is None else str(v).encode() for v in values)
+
+
 def versions_get(*scopes: str) -> tuple[bytes, ...] | None:
     """The current version of each scope (b"0" for one never bumped), or None if Valkey is unreachable."""
     global _down_until
@@ -51,7 +62,7 @@ def versions_get(*scopes: str) -> tuple[bytes, ...] | None:
         _down_until = time.monotonic() + RETRY_SECONDS
         log.warning("Config versions unreachable in Valkey; reading configuration from the database.")
         return None
-    return tuple(v if isinstance(v, bytes) else b"0" if v is None else str(v).encode() for v in values)
+    return versions_from(values)
 
 
 def config_versions_reset() -> None:

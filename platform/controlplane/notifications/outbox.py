@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from controlplane.accounts.models import Membership, Role, User
 from controlplane.clients.models import Client
+from controlplane.core.prepared import model_insert
 from controlplane.notifications import providers
 from controlplane.notifications.messages import email_content, sms_body
 from controlplane.notifications.models import (
@@ -90,11 +91,15 @@ def notification_emit(*, client_id: int, kind: str, payload: dict[str, Any], ded
     dedupe key again returns the first event and sends nothing more."""
     if _suppressed.get():
         return None
-    event, created = OutboxEvent.objects.get_or_create(
-        dedupe_key=dedupe_key[:200], defaults={"client_id": client_id, "kind": kind, "payload": payload})
-    if created:
-        transaction.on_commit(lambda: notification_task_enqueue("controlplane.notifications.plan", event.pk))
-    return event
+    # One statement for a new event (issue 17: get_or_create sent a SELECT, a SAVEPOINT, the INSERT and
+    # a RELEASE); a key already taken, by a committed row or by a concurrent transaction's once it
+    # commits, inserts nothing and the first event is read.
+    created = model_insert(OutboxEvent(dedupe_key=dedupe_key[:200], client_id=client_id, kind=kind, payload=payload),
+                           suffix=f"ON CONFLICT ({OutboxEvent._meta.get_field('dedupe_key').column}) DO NOTHING")
+    if created is None:
+        return OutboxEvent.objects.get(dedupe_key=dedupe_key[:200])
+    transaction.on_commit(lambda: notification_task_enqueue("controlplane.notifications.plan", created.pk))
+    return created
 
 
 def notification_task_enqueue(task_name: str, *args: Any, countdown: float | None = None) -> None:

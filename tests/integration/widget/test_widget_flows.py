@@ -295,3 +295,25 @@ def test_queries_per_message_in_an_open_conversation(alpha_faqs: WidgetSetup, dj
     with django_assert_num_queries(8):
         body = alpha_faqs.send("When does the kitchen stop taking orders?", conversation_id=conversation_id).json()
         assert body["answered_by"] == "extractive"
+
+
+def test_a_new_conversation_joins_the_visitors_latest_visit_and_marks_it_seen(alpha: WidgetSetup) -> None:
+    """Issue 17: the visitor upsert returns the latest widget session for the new conversation."""
+    from tenants.conversations.models import Conversation, Visitor, VisitorSession
+
+    assert alpha.post("/sessions", {"visitor_id": VISITOR}).status_code == 200
+    second = alpha.post("/sessions", {"visitor_id": VISITOR}).json()["session_id"]
+    with alpha.schema():
+        seen_before = Visitor.objects.get(visitor_key=VISITOR).last_seen_at
+    body = alpha.send("What are your opening hours?").json()
+    with alpha.schema():
+        conversation = Conversation.objects.select_related("visitor").get(pk=body["conversation_id"])
+        assert str(conversation.session_id) == second
+        assert VisitorSession.objects.filter(visitor=conversation.visitor).count() == 2
+        assert conversation.visitor.session_count == 2
+        assert conversation.visitor.last_seen_at > seen_before
+        assert Visitor.objects.count() == 1
+    # A visitor who never opened a session still gets a conversation, with no visit.
+    other = alpha.send("hi", visitor="visitor_never_opened_0001").json()
+    with alpha.schema():
+        assert Conversation.objects.get(pk=other["conversation_id"]).session_id is None

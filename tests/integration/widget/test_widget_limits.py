@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,6 +78,54 @@ def test_one_bots_limit_does_not_touch_another_bot(alpha: WidgetSetup, bravo: Wi
     assert alpha.get("/config").status_code == 200
     assert alpha.get("/config").status_code == 429
     assert bravo.get("/config").status_code == 200
+
+
+def _valkey_calls() -> dict[str, int]:
+    """How many times Valkey has run each command so far."""
+    import redis
+    from django.conf import settings as live
+
+    stats = redis.Redis.from_url(live.WIDGET_RATELIMIT_REDIS_URL).info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(value["calls"]) for name, value in stats.items()}
+
+
+def test_a_message_costs_two_valkey_round_trips(alpha: WidgetSetup) -> None:
+    """Issue 17: routing reads the config versions once (MGET), and one script call takes the network,
+    visitor and bot buckets and reads the client's config version (was three EVALSHA and two MGET)."""
+    assert alpha.send("hi").status_code == 200  # the script is loaded, the caches warm
+    before = _valkey_calls()
+    assert alpha.send("hi").status_code == 200
+    after = _valkey_calls()
+    spent = {name: after[name] - before.get(name, 0) for name in after if after[name] != before.get(name, 0)}
+    # Valkey also counts the commands the script runs, and the probe's own connection's handshake.
+    inside_script = {"time", "hmget", "hset", "expire", "get"}
+    probe = {"info", "hello", "select", "client|setinfo"}
+    assert {k: v for k, v in spent.items() if k not in inside_script | probe} == {"mget": 1, "evalsha": 1}, spent
+    assert spent["hset"] == 3  # the three buckets
+
+
+@pytest.mark.parametrize("backend", ["redis", "local"])
+def test_a_refusing_bucket_leaves_the_buckets_after_it_alone(backend: str, settings: Any,
+                                                            local_buckets: None) -> None:
+    """The buckets are taken in order and the first empty one refuses: the ones after it keep their
+    tokens (a visitor over its limit does not use up its bot's), in Valkey and in process alike."""
+    from widget.ratelimit import Limit, rate_limit_take_all
+
+    if backend == "local":
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            settings.WIDGET_RATELIMIT_REDIS_URL = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    settings.WIDGET_RATELIMIT_KEY_PREFIX = f"order-{uuid.uuid4().hex}:"  # fresh buckets
+    first, second, third = Limit("first", 1, 5), Limit("second", 1, 1), Limit("third", 1, 2)
+    buckets = [("a", first), ("b", second), ("c", third)]
+    decision = rate_limit_take_all(buckets)
+    assert (decision.allowed, decision.backend) == (True, backend)
+    refused = rate_limit_take_all(buckets)
+    assert (refused.allowed, refused.limit, refused.retry_after, refused.backend) == (False, "second", 60, backend)
+    # "first" paid for both calls (5 → 3), "third" only for the first one (2 → 1): one more call each.
+    assert rate_limit_take_all([("c", third)]).allowed
+    assert not rate_limit_take_all([("c", third)]).allowed
+    assert [rate_limit_take_all([("a", first)]).allowed for _ in range(4)] == [True, True, True, False]
 
 
 def test_redis_unreachable_falls_back_to_in_process_buckets(
