@@ -9,7 +9,8 @@ bench's production settings, 8-message conversations of the bench mix, every wor
 the thread CPU per message of: the graph (Pregel.invoke), `_open_conversation`, `_persist_turn`,
 `message_turn`, the whole request (`total`) and what lies outside `message_turn` (`outside`: the
 middleware, django-ninja, the widget's token/origin/rate-limit checks and the test client's own work).
-`--statements` also prints the SQL statements per answered / fallback message (min, mean, max).
+`--statements` also prints the SQL statements per answered / fallback message (min, mean, max) and per
+slot of the mix; `--show-sql SLOT` prints the statements of one message of that slot (5 = a lead).
 Reports numbers, asserts nothing; take them when the 1-minute load is below 1.5.
 """
 
@@ -37,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=160)
     parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--show-sql", type=int, default=None, metavar="SLOT")
     options = parser.parse_args()
 
     import django
@@ -63,11 +65,14 @@ def main() -> None:
                "HTTP_X_FORWARDED_PROTO": "https"}
     wordings = Wordings(seed=99)
     statements: list[tuple[bool, int]] = []
+    per_slot: dict[int, list[int]] = collections.defaultdict(list)
+    shown: dict[int, list[str]] = {}
 
-    sent, counting = [0], [False]
+    sent, counting, sqls = [0], [False], [[]]
 
     def count_statement(execute: Callable[..., Any], *args: Any) -> Any:
         sent[0] += 1
+        sqls[0].append(" ".join(str(args[0]).split())[:220])
         return execute(*args)
 
     def send(body: dict[str, Any]) -> Any:
@@ -81,7 +86,7 @@ def main() -> None:
             body: dict[str, Any] = {"visitor_id": f"visitor-{tag}-{i // len(SLOTS):06d}", "text": wordings.text(i)}
             if conversation:
                 body["conversation_id"] = conversation
-            sent[0] = 0
+            sent[0], sqls[0] = 0, []
             if counting[0]:  # counted in a run of its own: the wrapper costs CPU too
                 with connection.execute_wrapper(count_statement):
                     response = send(body)
@@ -91,6 +96,9 @@ def main() -> None:
             reply = response.json()
             conversation = reply["conversation_id"]
             statements.append((reply["is_fallback"], sent[0]))
+            if counting[0]:
+                per_slot[i % len(SLOTS)].append(sent[0])
+                shown.setdefault(i % len(SLOTS), sqls[0])
 
     spent: dict[str, float] = collections.defaultdict(float)
 
@@ -120,7 +128,7 @@ def main() -> None:
     per["total"] = round(total / options.messages * 1000, 2)
     per["outside"] = round(per["total"] - per["message_turn"], 2)
     print(json.dumps({"ms_per_message": per, "load": os.getloadavg()[0]}))
-    if options.statements:
+    if options.statements or options.show_sql is not None:
         statements.clear()
         counting[0] = True
         run(options.messages, f"count{stamp}")
@@ -129,6 +137,10 @@ def main() -> None:
             if counts:
                 print(f"{'fallback' if fallback else 'answered'} statements: min {min(counts)} "
                       f"mean {sum(counts) / len(counts):.2f} max {max(counts)} ({len(counts)} messages)")
+        for slot, counts in sorted(per_slot.items()):
+            print(f"slot {slot} ({SLOTS[slot][0][:40]!r}…): statements min {min(counts)} max {max(counts)}")
+        if options.show_sql is not None:
+            print(*shown.get(options.show_sql, []), sep="\n")
 
 
 if __name__ == "__main__":

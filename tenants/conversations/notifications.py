@@ -16,7 +16,7 @@ from django.db import connection
 from controlplane.clients.models import Client
 from controlplane.clients.selectors import client_public_url
 from controlplane.notifications.models import EventKind
-from controlplane.notifications.services import notification_emit
+from controlplane.notifications.services import notification_emit, notifications_emit
 
 
 def current_client() -> Any:
@@ -64,12 +64,16 @@ def lead_events_emit(*, lead: Any, created: bool, last_question: str) -> None:
             "created_at": lead.created_at.isoformat()}
     payload = {"lead": data, "link": _link(lead.conversation_id)}
     if created:
-        _emit(EventKind.LEAD_CREATED, str(lead.pk), payload)
+        events = [(EventKind.LEAD_CREATED, str(lead.pk))]
     else:
         facts = f"{lead.name}|{lead.email}|{lead.phone}|{lead.score}|{lead.lead_type}"
-        _emit(EventKind.LEAD_UPDATED, f"{lead.pk}:{hashlib.sha256(facts.encode()).hexdigest()[:16]}", payload)
+        events = [(EventKind.LEAD_UPDATED, f"{lead.pk}:{hashlib.sha256(facts.encode()).hexdigest()[:16]}")]
     if lead.score == "hot":
-        _emit(EventKind.LEAD_HOT, str(lead.pk), payload)
+        events.append((EventKind.LEAD_HOT, str(lead.pk)))
+    client = _client()
+    # One statement for both events of a lead that is hot at once (issue 17: a turn's statement budget).
+    notifications_emit(client_id=client.pk, events=[(str(kind), f"{client.schema_name}:{kind}:{key}", payload)
+                                                   for kind, key in events])
 
 
 def crisis_event_emit(*, conversation: Any) -> None:

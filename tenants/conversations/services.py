@@ -150,7 +150,8 @@ def session_start(*, bot: Bot, visitor_key: str, origin: str = "", page_url: str
 
 def _open_conversation_query(*, conversation_id: uuid.UUID, visitor_key: str, bot_id: int) -> QuerySet[Conversation]:
     recent = (Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
-              .values(turn=JSONObject(role="role", text="text"))[:HISTORY_TURNS])
+              .values(turn=JSONObject(role="role", text="text", lead_type="lead_type",
+                                      buying_intent="buying_intent", crisis_level="crisis_level"))[:HISTORY_TURNS])
     return (Conversation.objects.select_related("visitor", "lead").annotate(recent_turns=ArraySubquery(recent))
             .filter(pk=conversation_id, visitor__visitor_key=visitor_key, bot_id=bot_id)[:1])
 
@@ -181,11 +182,22 @@ def _history(conversation: Conversation | None) -> list[Turn]:
         return []
     recent = getattr(conversation, "recent_turns", None)
     if recent is None:
-        rows = list(conversation.messages.order_by("-created_at", "-id").values_list("role", "text")[:HISTORY_TURNS])
-    else:
-        rows = [(turn["role"], turn["text"]) for turn in recent]
-    # A person's replies (BEY-1) read to the engine as the business's side of the conversation.
-    return [Turn(role="visitor" if role == Message.Role.VISITOR else "bot", text=text) for role, text in reversed(rows)]
+        recent = list(conversation.messages.order_by("-created_at", "-id")
+                      .values("role", "text", "lead_type", "buying_intent", "crisis_level")[:HISTORY_TURNS])
+    return [_turn(row) for row in reversed(recent)]
+
+
+def _turn(row: dict[str, Any]) -> Turn:
+    """One stored message as the engine reads it. A person's replies (BEY-1) are the business's side;
+    a visitor message the bot answered carries its labels, so the engine need not classify it again
+    (a message stored while a person held the conversation has none and is classified)."""
+    if row["role"] != Message.Role.VISITOR:
+        return Turn(role="bot", text=row["text"])
+    labelled = bool(row.get("lead_type")) and bool(row.get("crisis_level")) and row.get("buying_intent") is not None
+    if not labelled:
+        return Turn(role="visitor", text=row["text"])
+    return Turn(role="visitor", text=row["text"], lead_type=row["lead_type"], buying_intent=float(row["buying_intent"]),
+                crisis_level=row["crisis_level"])
 
 
 def _unavailable_reply(bot: Bot, config: BotConfig) -> tuple[str, str] | None:
@@ -253,6 +265,9 @@ def _persist_turn(
     text: str, result: TurnResult | None, unavailable: tuple[str, str] | None, started: float,
 ) -> ReplyOutcome:
     now = timezone.now()
+    # The conversation was read with its lead (select_related): no lead then means none to look for
+    # now, unless a concurrent turn adds one meanwhile, which the lead's insert detects.
+    lead_absent = conversation is None or not hasattr(conversation, "lead")
     with transaction.atomic():
         if conversation is not None:
             visitor = conversation.visitor
@@ -297,7 +312,8 @@ def _persist_turn(
         })
         if result is not None:
             lead_created = _apply_effects(bot=bot, visitor=visitor, conversation=conversation, result=result,
-                                          visitor_message=visitor_message, bot_message=bot_message, text=text)
+                                          visitor_message=visitor_message, bot_message=bot_message, text=text,
+                                          lead_absent=lead_absent)
         if result is not None:
             # The fixed paused/over-limit message costs nothing and must not deepen an overage.
             tick = usage_record_reply(client_id=client_id, input_tokens=bot_message.input_tokens,
@@ -369,11 +385,12 @@ def _update_conversation_labels(conversation: Conversation, result: TurnResult) 
 
 def _apply_effects(
     *, bot: Bot, visitor: Visitor, conversation: Conversation, result: TurnResult, visitor_message: Message,
-    bot_message: Message, text: str,
+    bot_message: Message, text: str, lead_absent: bool = False,
 ) -> bool:
     lead_created = False
     if result.lead is not None:
-        lead, lead_created = lead_apply_effect(conversation=conversation, visitor=visitor, effect=result.lead)
+        lead, lead_created = lead_apply_effect(conversation=conversation, visitor=visitor, effect=result.lead,
+                                               lead_absent=lead_absent)
         if lead_created:
             event_record(kind="lead_captured", bot_id=bot.pk, visitor_id=visitor.pk,
                          conversation_id=conversation.pk,

@@ -116,9 +116,11 @@ def review_item_open(*, kind: str, conversation: Conversation, question: str, re
 
 def review_context_refresh(*, conversation: Conversation) -> None:
     """The conversation's summary, tags, intent or lead score changed: its open items in the agency's
-    triage list show the new values (after commit; nothing to do when it has no open item)."""
+    triage list show the new values (after commit). The update touches only the conversation's
+    entries, so a conversation without open items costs one statement that changes nothing, instead
+    of a check first (issue 17: one statement fewer on a lead turn that has items)."""
     schema = _client_schema()
-    if schema and ReviewItem.objects.filter(conversation_id=conversation.pk, status=ReviewItem.Status.OPEN).exists():
+    if schema:
         transaction.on_commit(partial(review_entries_context, schema_name=schema, conversation_id=conversation.pk,
                                       context=_conversation_context(conversation)))
 

@@ -24,16 +24,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from datetime import time as dtime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from controlplane.accounts.models import Membership, Role, User
 from controlplane.clients.models import Client
-from controlplane.core.prepared import model_insert
+from controlplane.core.prepared import insert_sql, model_insert
 from controlplane.notifications import providers
 from controlplane.notifications.messages import email_content, sms_body
 from controlplane.notifications.models import (
@@ -99,6 +100,24 @@ def notification_emit(*, client_id: int, kind: str, payload: dict[str, Any], ded
     if created is None:
         return OutboxEvent.objects.get(dedupe_key=dedupe_key[:200])
     transaction.on_commit(lambda: notification_task_enqueue("controlplane.notifications.plan", created.pk))
+    return created
+
+
+def notifications_emit(*, client_id: int, events: list[tuple[str, str, dict[str, Any]]]) -> list[int]:
+    """Several events of one change, (kind, dedupe key, payload) each, in ONE statement (a new lead
+    that is hot at once is lead.created and lead.hot). Keys already taken insert nothing, as with
+    `notification_emit`; returns the ids of the events inserted."""
+    if _suppressed.get() or not events:
+        return []
+    rows = [OutboxEvent(dedupe_key=key[:200], client_id=client_id, kind=kind, payload=payload)
+            for kind, key, payload in events]
+    sql, params = insert_sql(OutboxEvent, rows, returning=True,
+                             suffix=f"ON CONFLICT ({OutboxEvent._meta.get_field('dedupe_key').column}) DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        created = [int(row[0]) for row in cursor.fetchall()]
+    for pk in created:
+        transaction.on_commit(partial(notification_task_enqueue, "controlplane.notifications.plan", pk))
     return created
 
 

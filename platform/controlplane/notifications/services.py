@@ -22,10 +22,10 @@ from controlplane.notifications.models import (
     Recipient,
     WebhookEndpoint,
 )
-from controlplane.notifications.outbox import delivery_replay, notification_emit
+from controlplane.notifications.outbox import delivery_replay, notification_emit, notifications_emit
 from controlplane.notifications.webhooks import outbound_url_check, webhook_secret_new
 
-__all__ = ["delivery_replay", "notification_emit", "notification_settings_update", "recipient_create",
+__all__ = ["delivery_replay", "notification_emit", "notifications_emit", "notification_settings_update", "recipient_create",
            "recipient_delete", "sms_inbound_keyword", "webhook_endpoint_create", "webhook_endpoint_delete",
            "weekly_digest_set"]
 

@@ -317,3 +317,45 @@ def test_a_new_conversation_joins_the_visitors_latest_visit_and_marks_it_seen(al
     other = alpha.send("hi", visitor="visitor_never_opened_0001").json()
     with alpha.schema():
         assert Conversation.objects.get(pk=other["conversation_id"]).session_id is None
+
+
+def test_the_lead_is_scored_from_the_stored_labels_of_earlier_turns(alpha_faqs: WidgetSetup) -> None:
+    """Issue 17: earlier visitor turns are read with the labels stored when they were answered, not
+    classified again (a forward pass each). Changing the stored labels changes the lead: proof they are read."""
+    from tenants.conversations.models import Message
+    from tenants.leads.models import Lead
+
+    first = alpha_faqs.send("Can you fit me in for a table tomorrow at 5?").json()
+    with alpha_faqs.schema():
+        stored = Message.objects.get(conversation_id=first["conversation_id"], role=Message.Role.VISITOR)
+        assert (stored.lead_type, stored.crisis_level) == ("appointment", "none")
+        assert stored.buying_intent is not None
+        Message.objects.filter(pk=stored.pk).update(lead_type="pricing", buying_intent=0.99)
+    second = alpha_faqs.send("415-555-0142", conversation_id=first["conversation_id"]).json()
+    assert second["lead_captured"] is True
+    with alpha_faqs.schema():
+        lead = Lead.objects.get()
+        assert lead.lead_type == "pricing"
+        assert "earlier: “Can you fit me in for a table tomorrow at 5?”" in lead.score_reasons
+
+
+def test_a_lead_added_by_a_concurrent_turn_is_enriched_not_duplicated(alpha_faqs: WidgetSetup) -> None:
+    """The turn inserts a lead without looking when the conversation had none as it was read; if
+    another turn added one meanwhile, the insert does nothing and that lead is enriched."""
+    from django.db import transaction
+
+    from agents.conversation.results import ContactDetail, LeadEffect
+    from tenants.conversations.models import Conversation
+    from tenants.leads.models import Lead
+    from tenants.leads.services import lead_apply_effect
+
+    first = alpha_faqs.send("Call me at (415) 555-0133").json()
+    with alpha_faqs.schema(), transaction.atomic():
+        conversation = Conversation.objects.get(pk=first["conversation_id"])
+        effect = LeadEffect((ContactDetail("email", "sam@example.com", "sam@example.com"),), "appointment", "hot",
+                            ("gave email",))
+        lead, created = lead_apply_effect(conversation=conversation, visitor=conversation.visitor, effect=effect,
+                                          lead_absent=True)  # stale: the first turn created one
+        assert created is False
+        assert list(Lead.objects.values_list("pk", "phone", "email", "score")) == [
+            (lead.pk, "+14155550133", "sam@example.com", "hot")]

@@ -20,6 +20,9 @@ pytestmark = pytest.mark.django_db
 
 ANSWERED_BUDGET = 8
 FALLBACK_BUDGET = 10
+# A new lead writes what an answer does plus the lead, its lead_captured event, its outbox events (one
+# statement for lead.created and lead.hot) and, after commit, the triage entry's new lead score.
+LEAD_BUDGET = 10
 
 
 def _turn(setup: WidgetSetup, text: str, conversation_id: str, capture: Any) -> tuple[dict[str, Any], list[str]]:
@@ -51,10 +54,19 @@ def test_statements_per_turn_stay_within_budget(alpha_faqs: WidgetSetup,
     body, fallback = _turn(alpha_faqs, "what is the meaning of life", conversation_id,
                            django_capture_on_commit_callbacks)
     assert body["is_fallback"] is True
+    # A lead in a conversation that has an open review item (the fallback above): the lead, its
+    # lead_captured event, lead.created + lead.hot, and the triage entry's new lead score.
+    body, lead = _turn(alpha_faqs, "Book me a table for 4 tonight, my number is 415-555-0188", conversation_id,
+                       django_capture_on_commit_callbacks)
+    assert body["lead_captured"] is True
 
     for kind, statements in answered.items():
         assert len(statements) <= ANSWERED_BUDGET, (kind, statements)
     assert len(fallback) <= FALLBACK_BUDGET, fallback
+    assert len(lead) <= LEAD_BUDGET, lead
+    # The lead is inserted without a lookup first (the conversation was read with its lead: none).
+    assert not any(sql.startswith('SELECT "leads_lead"') for sql in lead), lead
+    assert sum("notifications_outboxevent" in sql for sql in lead) == 1, lead
     # The review count moved after commit, by one, without recounting the open items.
     assert any("review_queue_clientreviewcount" in sql for sql in fallback), fallback
     assert not any("count(" in sql.lower() for sql in fallback), fallback
