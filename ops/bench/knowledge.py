@@ -186,9 +186,12 @@ def _queries(cursor, count: int) -> list[str]:
 def bench_retrieval(*, sizes: list[int], queries: int) -> list[dict[str, object]]:
     from django.db import connection, transaction
 
+    from tenants.bots.models import Bot
     from tenants.knowledge.models import HNSW_EF_CONSTRUCTION, HNSW_M, KnowledgeSource
 
     results = []
+    for pk in (900, 901):  # the synthetic chunks' bots (explicit ids: the SQL below names them)
+        Bot.objects.get_or_create(pk=pk, defaults={"name": f"bench retrieval {pk}"})
     big = KnowledgeSource.objects.create(bot_id=900, kind="article", title="synthetic", content_hash="x")
     small = KnowledgeSource.objects.create(bot_id=901, kind="article", title="synthetic small", content_hash="y")
     with connection.cursor() as cursor:
@@ -252,6 +255,13 @@ def bench_retrieval(*, sizes: list[int], queries: int) -> list[dict[str, object]
     return results
 
 
+def _bot(name: str) -> int:
+    """A bot row in the client's schema: knowledge rows reference their bot (issue 10's foreign keys)."""
+    from tenants.bots.models import Bot
+
+    return int(Bot.objects.create(name=name).pk)
+
+
 def _p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(round(0.95 * len(values))) - 1)]
 
@@ -274,11 +284,11 @@ def main() -> None:
                 from tenants.knowledge.embedding import knowledge_embedder
 
                 knowledge_embedder().embed(["warm up the model"])
-                report["pdf_100_pages"] = bench_pdf(bot_id=1)
+                report["pdf_100_pages"] = bench_pdf(bot_id=_bot("bench pdf"))
                 print(json.dumps(report["pdf_100_pages"]), flush=True)
                 if args.pdf_only:
                     return
-                report["site_200_pages"] = bench_site(bot_id=2)
+                report["site_200_pages"] = bench_site(bot_id=_bot("bench site"))
                 print(json.dumps(report["site_200_pages"]), flush=True)
             report["retrieval"] = bench_retrieval(sizes=[int(s) for s in args.sizes.split(",")],
                                                   queries=args.queries)
