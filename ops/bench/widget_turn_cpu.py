@@ -68,7 +68,8 @@ def main() -> None:
     per_slot: dict[int, list[int]] = collections.defaultdict(list)
     shown: dict[int, list[str]] = {}
 
-    sent, counting, sqls = [0], [False], [[]]
+    sent, counting = [0], [False]
+    sqls: list[list[str]] = [[]]
 
     def count_statement(execute: Callable[..., Any], *args: Any) -> Any:
         sent[0] += 1
