@@ -1,7 +1,7 @@
 """Middleware the widget API has no use for, letting its requests through untouched (issue 17).
 
 The widget API (/widget/v1/) is called by visitors' browsers with a bearer token: it never reads the
-session, the signed-in user, a CSRF cookie, flash messages, or htmx headers, and
+session, the signed-in user, flash messages, or htmx headers, and
 answers no differently for a visitor who happens to be signed in to the portal. Each class here is
 the installed middleware, unchanged for every other path; for the widget API it calls the next one
 at once, saving a fifth of the request's CPU outside the turn. Security headers, CORS, tenant
@@ -16,7 +16,6 @@ from django.contrib.auth.middleware import AuthenticationMiddleware as _Authenti
 from django.contrib.messages.middleware import MessageMiddleware as _Message
 from django.contrib.sessions.middleware import SessionMiddleware as _Session
 from django.http import HttpRequest
-from django.middleware.csrf import CsrfViewMiddleware as _CsrfView
 from django_htmx.middleware import HtmxMiddleware as _Htmx
 from django_otp.middleware import OTPMiddleware as _OTP
 
@@ -41,7 +40,6 @@ def _skips_widget_api(middleware: type[Any]) -> type[Any]:
 
 
 SessionMiddleware = _skips_widget_api(_Session)
-CsrfViewMiddleware = _skips_widget_api(_CsrfView)
 AuthenticationMiddleware = _skips_widget_api(_Authentication)
 OTPMiddleware = _skips_widget_api(_OTP)
 HostMembershipMiddleware = _skips_widget_api(_HostMembership)

@@ -1,4 +1,4 @@
-"""Issue 17: the widget API skips the session, user, CSRF, message and htmx middleware (it uses none of
+"""Issue 17: the widget API skips the session, user, message and htmx middleware (it uses none of
 them), and keeps every security header, CORS and the request log."""
 
 from __future__ import annotations
