@@ -34,29 +34,31 @@ MIN_ANSWER_CONFIDENCE: Final = 0.45
 # ADM-5: buying intent at or above which we ask once for contact details.
 LEAD_ASK_MIN_INTENT: Final = 0.6
 
+# The words of a greeting and of thanks: both open or close a message without asking anything. Each
+# word takes at most one trailing word ("hi there", "thanks so much"), written once, so no text can
+# be matched two ways (nested alternatives that overlap backtrack exponentially on a long message).
+_ADDRESSEE: Final = r"there|again|guys|all|everyone|everybody|folks|team"
+_HELLO: Final = (
+    rf"(?:(?:hi|hello|hey|yo|hiya|howdy|good\s+(?:morning|afternoon|evening)|ok|okay)(?:\s+(?:{_ADDRESSEE}))?)"
+)
+_THANKS: Final = (
+    rf"(?:(?:thanks|thank\s+you|thx|ty)(?:\s+(?:so\s+much|a\s+lot|{_ADDRESSEE}))?|cheers|much\s+appreciated|"
+    r"(?:i\s+)?appreciate\s+it)"
+)
 _GREETING: Final = (
-    r"(?:hi|hello|hey|yo|hiya|howdy|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|thx|ty|ok|okay|cool|great|"
-    r"awesome|perfect|nice|bye|goodbye|see\s+ya|how\s+are\s+you(?:\s+doing)?(?:\s+today)?|how'?s\s+it\s+going|"
-    r"are\s+you\s+(?:a\s+)?(?:robot|bot|human|real(?:\s+person)?))"
-    r"(?:\s+(?:there|so\s+much|a\s+lot|again|guys|all|everyone|everybody|folks|team))?"
+    rf"(?:{_HELLO}|{_THANKS}|(?:cool|great|awesome|perfect|nice|bye|goodbye|see\s+ya|"
+    r"how\s+are\s+you(?:\s+doing)?(?:\s+today)?|how'?s\s+it\s+going|are\s+you\s+(?:a\s+)?(?:robot|bot|human|real(?:\s+person)?))"
+    rf"(?:\s+(?:so\s+much|a\s+lot|{_ADDRESSEE}))?)"
 )
 # Courtesy around a message that carries no question of its own ("Quick question: hey. Cheers").
 _COURTESY: Final = (
     r"(?:quick\s+question|one\s+more\s+thing|sorry\s+to\s+bother\s+you|excuse\s+me|just\s+wondering|"
-    r"(?:please\s+)?let\s+me\s+know|asking\s+for\s+a\s+friend|(?:i\s+)?appreciate\s+it|much\s+appreciated|cheers|please)"
+    r"(?:please\s+)?let\s+me\s+know|asking\s+for\s+a\s+friend|please)"
 )
 # A message made only of greetings, thanks and courtesy, in any order: answered by small talk.
 SMALL_TALK: Final = re.compile(rf"^\s*(?:(?:{_GREETING}|{_COURTESY})(?![\w'])[\s!.?,:;]*)+$", re.I)
 # The wrapping around a question ("Hi! Sorry to bother you, <question> Thanks!") is stripped before the
 # question is embedded: it means nothing for matching, and the forward pass costs time per token.
-_HELLO: Final = (
-    r"(?:hi|hello|hey|yo|hiya|howdy|good\s+(?:morning|afternoon|evening)|ok|okay)"
-    r"(?:\s+(?:there|again|guys|all|everyone|everybody|folks|team))?"
-)
-_THANKS: Final = (
-    r"(?:thanks(?:\s+(?:so\s+much|a\s+lot|again))?|thank\s+you(?:\s+(?:so\s+much|again))?|thx|ty|cheers|"
-    r"much\s+appreciated|(?:i\s+)?appreciate\s+it)"
-)
 _OPENING: Final = re.compile(
     rf"^\s*(?:(?:{_HELLO}|quick\s+question|one\s+more\s+thing|sorry\s+to\s+bother\s+you|excuse\s+me)(?![\w'-])"
     rf"[\s!.?,:;]*|{_THANKS}[!.,]+\s*)+",  # "Thanks, …" is wrapping; "Thank you for nothing" is not
