@@ -20,7 +20,7 @@ import functools
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, Protocol, cast
+from typing import Annotated, Any, Protocol, cast, get_origin, get_type_hints
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -34,8 +34,6 @@ from agents.conversation.state import (
     ConversationInput,
     ConversationState,
     RunDeps,
-    add_effects,
-    add_review_items,
     alert_of,
     lead_of,
 )
@@ -47,8 +45,13 @@ class Step(Protocol):
     def __call__(self, state: ConversationState, runtime: Runtime[RunDeps]) -> ConversationState: ...
 
 
-# The state's accumulating keys, reduced inside a sequence exactly as LangGraph reduces them between nodes.
-_REDUCERS: dict[str, Callable[[Any, Any], Any]] = {"review_items": add_review_items, "effects": add_effects}
+# The state's accumulating keys and their reducers, read from its `Annotated` fields as LangGraph reads
+# them, so a sequence reduces exactly as the graph does between nodes.
+_REDUCERS: dict[str, Callable[[Any, Any], Any]] = {
+    key: hint.__metadata__[0]
+    for key, hint in get_type_hints(ConversationState, include_extras=True).items()
+    if get_origin(hint) is Annotated
+}
 
 
 def sequence(*steps: Step) -> Step:
