@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -119,6 +120,65 @@ def pages_print(pages: list[dict[str, Any]], *, width: int) -> None:
         extra = f" {row['gc2']:>8} {row['gc2_ms']:>8} {row['gc_ms']:>9} {row.get('load', ''):>5}" if gc_columns else ""
         print(f"{row['page']:<{width}} {row['queries']:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} "
               f"{row['max_ms']:>8}{extra}")
+
+
+def portal_page_rows(staff: Any, pages: list[str], requests: int,
+                     check: Callable[[str, Any], None] | None = None) -> list[dict[str, Any]]:
+    """`staff` signed in on the portal's public host: for each page its statement count (one request,
+    `check`ed if given) and `page_timings`. The agency-page benches (triage, cockpit) share it."""
+    from django.db import connection
+    from django.test import Client as DjangoClient
+
+    from controlplane.accounts.middleware import SESSION_HOST_KEY
+
+    browser = DjangoClient(HTTP_HOST="shoreline.localhost")
+    browser.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    session = browser.session
+    session[SESSION_HOST_KEY] = "public"
+    session.save()
+    rows = []
+    for path in pages:
+        statements: list[str] = []
+
+        def count(execute, sql, params, many, context, statements=statements):  # type: ignore[no-untyped-def]
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            response = browser.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        if check is not None:
+            check(path, response)
+        rows.append({"page": path, "queries": len(statements),
+                     **page_timings(partial(browser.get, path), requests)})
+    return rows
+
+
+def portal_bench_main(*, prog: str, database: str, child: Callable[[int, int, int], None],
+                      argv: list[str] | None) -> int:
+    """The command line of an agency-page bench: `--clients/--items/--requests [--json]`, run in a
+    scratch database (`child_in_scratch_db`), then the page table."""
+    parser = argparse.ArgumentParser(prog=f"python -m {prog}")
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--items", type=int, default=70)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args._child:
+        child(args.clients, args.items, args.requests)
+        return 0
+
+    report = child_in_scratch_db(module=prog, database=database, child_args=[
+        "--clients", str(args.clients), "--items", str(args.items), "--requests", str(args.requests)])
+    report["requests"] = args.requests
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"machine: {report['machine']}")
+    print(f"data: {report['counts']}")
+    pages_print(report["pages"], width=48)
+    return 0
 
 
 def machine_info() -> dict[str, object]:

@@ -11,30 +11,26 @@ client. Reports server time p50/p95/max and the query count per page; asserts no
 
 from __future__ import annotations
 
-import argparse
 import json
-from functools import partial
 from pathlib import Path
+from typing import Any
 
-from ops.bench.provisioning import child_in_scratch_db, page_timings, pages_print
+from ops.bench.provisioning import portal_bench_main, portal_page_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = "bench_triage"
 KINDS = (("crisis", 0), ("handoff", 1), ("thumbs_down", 2), ("unknown_question", 3), ("fallback", 4))
 
 
-def _child(clients: int, items: int, requests: int) -> None:
-    import django
-
-    django.setup()
+def seed_review_queue(clients: int, items: int) -> tuple[Any, list[Any], int]:
+    """Migrate the public schema and add an agency user, N clients (public rows only) and N × items open
+    items in the triage index, a fifth of them one duplicated question per client. Returns (staff,
+    clients, items added). The cockpit bench seeds on top of this."""
     from datetime import timedelta
 
     from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client as DjangoClient
     from django.utils import timezone
 
-    from controlplane.accounts.middleware import SESSION_HOST_KEY
     from controlplane.accounts.models import Role, User
     from controlplane.clients.models import Client
     from controlplane.rollups.models import ClientReviewCount, ReviewQueueEntry
@@ -58,52 +54,26 @@ def _child(clients: int, items: int, requests: int) -> None:
                 tags=["pricing"], intent="pricing", lead_score="warm"))
     ReviewQueueEntry.objects.bulk_create(entries, batch_size=5000)
     ClientReviewCount.objects.bulk_create([ClientReviewCount(client=c, open_count=items) for c in made])
-    browser = DjangoClient(HTTP_HOST="shoreline.localhost")
-    browser.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
-    session = browser.session
-    session[SESSION_HOST_KEY] = "public"
-    session.save()
+    return staff, made, len(entries)
+
+
+def _child(clients: int, items: int, requests: int) -> None:
+    import django
+
+    django.setup()
+    staff, made, added = seed_review_queue(clients, items)
     pages = ["/portal/review/", "/portal/review/?kind=unknown_question", f"/portal/review/?client={made[min(7, len(made) - 1)].slug}",
              "/portal/review/?owner=none&age=week", "/portal/review/?page=20"]
-    rows = []
-    for path in pages:
-        statements: list[str] = []
 
-        def count(execute, sql, params, many, context, statements=statements):  # type: ignore[no-untyped-def]
-            statements.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
-            response = browser.get(path)
-        assert response.status_code == 200, (path, response.status_code)
+    def grouped(path: str, response: Any) -> None:
         assert b"data-group=" in response.content or "page=" in path, (path, response.content[:300])
-        rows.append({"page": path, "queries": len(statements),
-                     **page_timings(partial(browser.get, path), requests)})
-    print(json.dumps({"counts": {"clients": clients, "open_items": len(entries)}, "pages": rows}))
+
+    rows = portal_page_rows(staff, pages, requests, check=grouped)
+    print(json.dumps({"counts": {"clients": clients, "open_items": added}, "pages": rows}))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ops.bench.triage")
-    parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--items", type=int, default=70)
-    parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args._child:
-        _child(args.clients, args.items, args.requests)
-        return 0
-
-    report = child_in_scratch_db(module="ops.bench.triage", database=BENCH_DB, child_args=[
-        "--clients", str(args.clients), "--items", str(args.items), "--requests", str(args.requests)])
-    report["requests"] = args.requests
-    if args.json:
-        print(json.dumps(report, indent=2))
-        return 0
-    print(f"machine: {report['machine']}")
-    print(f"data: {report['counts']}")
-    pages_print(report["pages"], width=48)
-    return 0
+    return portal_bench_main(prog="ops.bench.triage", database=BENCH_DB, child=_child, argv=argv)
 
 
 if __name__ == "__main__":
